@@ -1,0 +1,92 @@
+// RouteTable: the immutable, compiled form of every Ingress a gateway serves.
+//
+// Compile() runs on the control thread whenever the cluster state changes; Lookup() runs on
+// worker threads for every request and never allocates or locks.
+#pragma once
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "model/decode.h"
+#include "model/objects.h"
+#include "route/settings.h"
+
+namespace waygate::route {
+
+// One ready address:port of a Service's backend, resolved at compile time.
+struct Endpoint {
+  std::string address;  // "10.0.0.7:8080" or "[fd00::7]:8080": stable key for per-worker pools
+  sockaddr_storage sockaddr{};
+  socklen_t sockaddr_len = 0;
+};
+
+// A Service port as a load-balancing target. Shared by every Route that names the same
+// namespace/service/port.
+struct Backend {
+  uint32_t index = 0;      // position in RouteTable::backends()
+  std::string key;         // "namespace/service:port" (port as written: number or name)
+  std::string namespace_;
+  std::string service;
+  std::string port;        // for metrics labels
+  std::vector<Endpoint> endpoints;  // ready endpoints only; empty -> 503
+};
+
+struct Route {
+  std::string ingress_namespace;  // metrics/log labels
+  std::string ingress_name;
+  std::string host;               // as written in the rule ("" for any host, "*.foo.com")
+  std::string path;               // as written in the Ingress ("/" for a defaultBackend)
+  model::PathType path_type = model::PathType::kPrefix;
+  // Null when the Service (or its port) does not exist: the gateway answers 503, as
+  // ingress-nginx does for a missing service.
+  const Backend* backend = nullptr;
+  RouteSettings settings;
+};
+
+struct CompileOptions {
+  std::string ingress_class = "waygate";
+  // "namespace/name" of the Gateway whose scope and config apply; empty: the cluster gateway
+  // kubesphere-controls-system/kubesphere-router-kubesphere-system.
+  std::string gateway;
+};
+
+class RouteTable {
+ public:
+  // Builds the table. Problems with individual objects (invalid annotations, unknown service)
+  // become diagnostics and are skipped or served as 503 — compile itself never fails, so one
+  // bad Ingress never stops the others.
+  static std::shared_ptr<const RouteTable> Compile(const model::ClusterState& state,
+                                                   const CompileOptions& options,
+                                                   std::vector<model::Diagnostic>& diagnostics);
+
+  // `host`: lower-case, port removed, trailing dot removed. `path`: normalised, no query.
+  // Returns the matching route or nullptr (the gateway's own 404).
+  const Route* Lookup(std::string_view host, std::string_view path) const;
+
+  const GatewaySettings& gateway_settings() const { return gateway_settings_; }
+  const std::vector<std::unique_ptr<Backend>>& backends() const { return backends_; }
+  size_t route_count() const { return route_count_; }
+  // Namespace this gateway serves; empty = all (cluster gateway).
+  const std::string& scope_namespace() const { return scope_namespace_; }
+
+  RouteTable(const RouteTable&) = delete;
+  RouteTable& operator=(const RouteTable&) = delete;
+
+ private:
+  RouteTable() = default;
+  struct Impl;
+  std::shared_ptr<const Impl> impl_;
+  GatewaySettings gateway_settings_;
+  std::vector<std::unique_ptr<Backend>> backends_;
+  size_t route_count_ = 0;
+  std::string scope_namespace_;
+};
+
+}  // namespace waygate::route

@@ -1,0 +1,72 @@
+// Typed settings: gateway-wide ones from Gateway spec.controller.config (ingress-nginx ConfigMap
+// names) and per-route ones from Ingress annotations. Every value is parsed and validated here;
+// nothing is ever rendered into configuration text.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/result.h"
+#include "model/objects.h"
+
+namespace waygate::route {
+
+// Gateway-wide settings (ingress-nginx ConfigMap keys and defaults).
+struct GatewaySettings {
+  uint64_t proxy_body_size = 1024 * 1024;  // "proxy-body-size": "1m"; 0 = unlimited
+  uint32_t proxy_connect_timeout_ms = 5000;   // "proxy-connect-timeout": seconds
+  uint32_t proxy_read_timeout_ms = 60000;     // "proxy-read-timeout"
+  uint32_t proxy_send_timeout_ms = 60000;     // "proxy-send-timeout"
+  bool use_forwarded_headers = false;         // "use-forwarded-headers"
+  uint32_t keep_alive_timeout_ms = 75000;     // "keep-alive": seconds; 0 disables keep-alive
+  uint32_t keep_alive_requests = 1000;        // "keep-alive-requests"
+  uint32_t upstream_keepalive_connections = 320;    // "upstream-keepalive-connections" (per worker)
+  uint32_t upstream_keepalive_timeout_ms = 60000;   // "upstream-keepalive-timeout": seconds
+  uint32_t upstream_keepalive_requests = 10000;     // "upstream-keepalive-requests"
+  uint32_t client_header_timeout_ms = 60000;        // "client-header-timeout"
+  uint32_t client_body_timeout_ms = 60000;          // "client-body-timeout"
+  uint32_t proxy_next_upstream_tries = 3;           // "proxy-next-upstream-tries"
+};
+
+// Parses a whole config map; unknown keys are reported (so typos are visible) but do not fail.
+// A key with an invalid value fails with field "spec.controller.config.<key>".
+Result<GatewaySettings> ParseGatewaySettings(const model::StringMap& config,
+                                             std::vector<Error>* warnings);
+
+enum class LoadBalance : uint8_t {
+  kRoundRobin,     // "round_robin" (default)
+  kLeastRequest,   // "least_conn" / "ewma": power of two choices on in-flight requests
+  kConsistentHash  // chosen by upstream-hash-by
+};
+
+struct HashBy {
+  enum class Kind : uint8_t { kNone, kRemoteAddr, kRequestUri, kHeader } kind = Kind::kNone;
+  std::string header;  // kHeader: lower-case header name ("$http_x_user" -> "x-user")
+};
+
+// Per-route settings, from the Ingress's annotations layered on the gateway defaults.
+struct RouteSettings {
+  LoadBalance load_balance = LoadBalance::kRoundRobin;
+  HashBy hash_by;
+  uint64_t proxy_body_size = 1024 * 1024;
+  uint32_t connect_timeout_ms = 5000;
+  uint32_t read_timeout_ms = 60000;
+  uint32_t send_timeout_ms = 60000;
+  uint32_t next_upstream_tries = 3;
+};
+
+// Size syntax of nginx: "0", "512", "8k", "8K", "1m", "1M", "1g" -> bytes.
+Result<uint64_t> ParseSize(std::string_view text);
+// Seconds as ingress-nginx annotations write them ("5", also "5s") -> milliseconds.
+Result<uint32_t> ParseSeconds(std::string_view text);
+Result<bool> ParseBool(std::string_view text);
+
+// Applies the annotations this module understands (prefix nginx.ingress.kubernetes.io/) to
+// `defaults`. An invalid value is an error with field "metadata.annotations[<key>]"; the caller
+// decides (the Ingress is then skipped with a diagnostic, never half-applied).
+Result<RouteSettings> ParseRouteAnnotations(const model::StringMap& annotations,
+                                            const RouteSettings& defaults);
+
+}  // namespace waygate::route
