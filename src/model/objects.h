@@ -25,7 +25,8 @@ struct ObjectMeta {
 // Where an object came from, for error messages ("examples/app.yaml: Ingress demo/web: ...").
 struct Origin {
   std::string file;
-  int document = 0;  // index of the YAML document (or List item) inside the file
+  int document = 0;  // index of the YAML document inside the file; -1: the whole file
+  int item = -1;     // index inside a `kind: List` document's items; -1: not from a List
 };
 
 // intstr.IntOrString

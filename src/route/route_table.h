@@ -30,19 +30,19 @@ struct Endpoint {
 // A Service port as a load-balancing target. Shared by every Route that names the same
 // namespace/service/port.
 struct Backend {
-  uint32_t index = 0;      // position in RouteTable::backends()
-  std::string key;         // "namespace/service:port" (port as written: number or name)
+  uint32_t index = 0;  // position in RouteTable::backends()
+  std::string key;     // "namespace/service:port" (port as written: number or name)
   std::string namespace_;
   std::string service;
-  std::string port;        // for metrics labels
+  std::string port;                 // for metrics labels
   std::vector<Endpoint> endpoints;  // ready endpoints only; empty -> 503
 };
 
 struct Route {
   std::string ingress_namespace;  // metrics/log labels
   std::string ingress_name;
-  std::string host;               // as written in the rule ("" for any host, "*.foo.com")
-  std::string path;               // as written in the Ingress ("/" for a defaultBackend)
+  std::string host;  // as written in the rule ("" for any host, "*.foo.com")
+  std::string path;  // as written in the Ingress ("/" for a defaultBackend)
   model::PathType path_type = model::PathType::kPrefix;
   // Null when the Service (or its port) does not exist: the gateway answers 503, as
   // ingress-nginx does for a missing service.
@@ -67,11 +67,16 @@ class RouteTable {
                                                    std::vector<model::Diagnostic>& diagnostics);
 
   // `host`: lower-case, port removed, trailing dot removed. `path`: normalised, no query.
-  // Returns the matching route or nullptr (the gateway's own 404).
+  // Returns the matching route or nullptr (the gateway's own 404). The host is chosen first
+  // (exact, else "*.parent" for one extra label, else the host-less rules) and there is no
+  // fall-through to another host; inside it the longest path wins (Exact, then Prefix, then
+  // ImplementationSpecific on equal length); a miss gives that host's defaultBackend, else the
+  // gateway-wide one (first served Ingress's defaultBackend by namespace/name), else nullptr.
   const Route* Lookup(std::string_view host, std::string_view path) const;
 
   const GatewaySettings& gateway_settings() const { return gateway_settings_; }
   const std::vector<std::unique_ptr<Backend>>& backends() const { return backends_; }
+  // Routes served: one per Ingress path kept, plus one per defaultBackend.
   size_t route_count() const { return route_count_; }
   // Namespace this gateway serves; empty = all (cluster gateway).
   const std::string& scope_namespace() const { return scope_namespace_; }

@@ -15,25 +15,30 @@ namespace waygate::route {
 
 // Gateway-wide settings (ingress-nginx ConfigMap keys and defaults).
 struct GatewaySettings {
-  uint64_t proxy_body_size = 1024 * 1024;  // "proxy-body-size": "1m"; 0 = unlimited
-  uint32_t proxy_connect_timeout_ms = 5000;   // "proxy-connect-timeout": seconds
-  uint32_t proxy_read_timeout_ms = 60000;     // "proxy-read-timeout"
-  uint32_t proxy_send_timeout_ms = 60000;     // "proxy-send-timeout"
-  bool use_forwarded_headers = false;         // "use-forwarded-headers"
-  uint32_t keep_alive_timeout_ms = 75000;     // "keep-alive": seconds; 0 disables keep-alive
-  uint32_t keep_alive_requests = 1000;        // "keep-alive-requests"
-  uint32_t upstream_keepalive_connections = 320;    // "upstream-keepalive-connections" (per worker)
-  uint32_t upstream_keepalive_timeout_ms = 60000;   // "upstream-keepalive-timeout": seconds
-  uint32_t upstream_keepalive_requests = 10000;     // "upstream-keepalive-requests"
-  uint32_t client_header_timeout_ms = 60000;        // "client-header-timeout"
-  uint32_t client_body_timeout_ms = 60000;          // "client-body-timeout"
-  uint32_t proxy_next_upstream_tries = 3;           // "proxy-next-upstream-tries"
+  uint64_t proxy_body_size = 1024 * 1024;          // "proxy-body-size": "1m"; 0 = unlimited
+  uint32_t proxy_connect_timeout_ms = 5000;        // "proxy-connect-timeout": seconds
+  uint32_t proxy_read_timeout_ms = 60000;          // "proxy-read-timeout"
+  uint32_t proxy_send_timeout_ms = 60000;          // "proxy-send-timeout"
+  bool use_forwarded_headers = false;              // "use-forwarded-headers"
+  uint32_t keep_alive_timeout_ms = 75000;          // "keep-alive": seconds; 0 disables keep-alive
+  uint32_t keep_alive_requests = 1000;             // "keep-alive-requests"
+  uint32_t upstream_keepalive_connections = 320;   // "upstream-keepalive-connections" (per worker)
+  uint32_t upstream_keepalive_timeout_ms = 60000;  // "upstream-keepalive-timeout": seconds
+  uint32_t upstream_keepalive_requests = 10000;    // "upstream-keepalive-requests"
+  uint32_t client_header_timeout_ms = 60000;       // "client-header-timeout"
+  uint32_t client_body_timeout_ms = 60000;         // "client-body-timeout"
+  uint32_t proxy_next_upstream_tries = 3;          // "proxy-next-upstream-tries"
 };
 
 // Parses a whole config map; unknown keys are reported (so typos are visible) but do not fail.
 // A key with an invalid value fails with field "spec.controller.config.<key>".
 Result<GatewaySettings> ParseGatewaySettings(const model::StringMap& config,
                                              std::vector<Error>* warnings);
+
+// Applies one config key to `settings`, leaving it untouched on error. Unknown key: kUnsupported;
+// invalid value: kInvalid; both with field "spec.controller.config.<key>". Route compilation
+// uses it key by key so one bad value keeps only that key at its default.
+Status ApplyGatewaySetting(std::string_view key, std::string_view value, GatewaySettings& settings);
 
 enum class LoadBalance : uint8_t {
   kRoundRobin,     // "round_robin" (default)
@@ -54,14 +59,21 @@ struct RouteSettings {
   uint32_t connect_timeout_ms = 5000;
   uint32_t read_timeout_ms = 60000;
   uint32_t send_timeout_ms = 60000;
-  uint32_t next_upstream_tries = 3;
+  uint32_t next_upstream_tries = 3;  // 0: no limit other than the number of endpoints
 };
+
+// The per-route defaults a gateway's config implies (body size, timeouts, next-upstream tries).
+RouteSettings DefaultRouteSettings(const GatewaySettings& gateway);
 
 // Size syntax of nginx: "0", "512", "8k", "8K", "1m", "1M", "1g" -> bytes.
 Result<uint64_t> ParseSize(std::string_view text);
-// Seconds as ingress-nginx annotations write them ("5", also "5s") -> milliseconds.
+// Seconds as ingress-nginx annotations write them ("5", also "5s") -> milliseconds. nginx time
+// units are accepted too: "500ms", "1m", "1h", "1d", and sums such as "1m30s".
 Result<uint32_t> ParseSeconds(std::string_view text);
+// strconv.ParseBool, as ingress-nginx reads booleans: 1 t T TRUE true True 0 f F FALSE false False.
 Result<bool> ParseBool(std::string_view text);
+// A plain decimal count that fits in 32 bits ("0", "1000").
+Result<uint32_t> ParseCount(std::string_view text);
 
 // Applies the annotations this module understands (prefix nginx.ingress.kubernetes.io/) to
 // `defaults`. An invalid value is an error with field "metadata.annotations[<key>]"; the caller

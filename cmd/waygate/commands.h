@@ -1,0 +1,7 @@
+#pragma once
+#include <string>
+#include <vector>
+namespace waygate::cmd {
+int RunGateway(const std::vector<std::string>& args);
+int RunEcho(const std::vector<std::string>& args);
+}  // namespace waygate::cmd

@@ -1,0 +1,62 @@
+#include "flags.h"
+
+#include <cstdlib>
+
+namespace waygate::cmd {
+
+Result<Flags> Flags::Parse(const std::vector<std::string>& args, const std::set<std::string>& known,
+                           const std::set<std::string>& booleans) {
+  Flags f;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a.rfind("--", 0) != 0) return MakeError(ErrorCode::kInvalid, "unexpected argument: " + a);
+    std::string name = a.substr(2), value;
+    bool has_value = false;
+    if (auto eq = name.find('='); eq != std::string::npos) {
+      value = name.substr(eq + 1);
+      name = name.substr(0, eq);
+      has_value = true;
+    }
+    if (!known.count(name)) return MakeError(ErrorCode::kInvalid, "unknown flag --" + name);
+    if (booleans.count(name)) {
+      f.values_.emplace(name, has_value ? value : "true");
+      continue;
+    }
+    if (!has_value) {
+      if (i + 1 >= args.size()) return MakeError(ErrorCode::kInvalid, "--" + name + " needs a value");
+      value = args[++i];
+    }
+    f.values_.emplace(name, value);
+  }
+  return f;
+}
+
+std::string Flags::Get(const std::string& name, const std::string& fallback) const {
+  auto it = values_.find(name);
+  if (it == values_.end()) return fallback;
+  // The last occurrence wins, as in most CLIs.
+  auto range = values_.equal_range(name);
+  std::string v;
+  for (auto i = range.first; i != range.second; ++i) v = i->second;
+  return v;
+}
+
+std::vector<std::string> Flags::GetAll(const std::string& name) const {
+  std::vector<std::string> out;
+  auto range = values_.equal_range(name);
+  for (auto i = range.first; i != range.second; ++i) out.push_back(i->second);
+  return out;
+}
+
+Result<int> Flags::GetInt(const std::string& name, int fallback) const {
+  if (!Has(name)) return fallback;
+  std::string v = Get(name);
+  char* end = nullptr;
+  long n = std::strtol(v.c_str(), &end, 10);
+  if (v.empty() || *end != 0 || n < 0 || n > 1'000'000) {
+    return MakeError(ErrorCode::kInvalid, "--" + name + ": not a number: " + v);
+  }
+  return static_cast<int>(n);
+}
+
+}  // namespace waygate::cmd

@@ -1,0 +1,28 @@
+// Flags: a tiny `--name value` / `--name=value` parser for the subcommands. Unknown flags and
+// missing values are errors (a typo must not silently fall back to a default).
+#pragma once
+
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+
+namespace waygate::cmd {
+
+class Flags {
+ public:
+  // `known`: flag names without "--"; `booleans`: those that take no value.
+  static Result<Flags> Parse(const std::vector<std::string>& args, const std::set<std::string>& known,
+                             const std::set<std::string>& booleans = {});
+  bool Has(const std::string& name) const { return values_.count(name) > 0; }
+  std::string Get(const std::string& name, const std::string& fallback = "") const;
+  std::vector<std::string> GetAll(const std::string& name) const;
+  Result<int> GetInt(const std::string& name, int fallback) const;
+
+ private:
+  std::multimap<std::string, std::string> values_;
+};
+
+}  // namespace waygate::cmd

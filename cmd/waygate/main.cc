@@ -1,0 +1,41 @@
+// waygate: one binary, one subcommand per role (docs/ARCHITECTURE.md, DESIGN.md "Roles").
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "commands.h"
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: waygate <command> [flags]\n"
+    "\n"
+    "commands:\n"
+    "  gateway --manifests DIR --http-listen ADDR [--https-listen ADDR] --admin-listen ADDR\n"
+    "          [--ingress-class NAME] [--gateway NS/NAME] [--workers N]\n"
+    "          [--access-log PATH|-] [--access-log-format combined|json] [--log-level LEVEL]\n"
+    "      serve the Ingresses of a directory of Kubernetes manifests (watched live)\n"
+    "  echo --listen ADDR --name NAME\n"
+    "      a demo/test backend answering every request with JSON describing it\n"
+    "  version\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
+      !strcmp(argv[1], "help")) {
+    fputs(kUsage, argc < 2 ? stderr : stdout);
+    return argc < 2 ? 2 : 0;
+  }
+  std::string command = argv[1];
+  std::vector<std::string> args(argv + 2, argv + argc);
+  if (command == "gateway") return waygate::cmd::RunGateway(args);
+  if (command == "echo") return waygate::cmd::RunEcho(args);
+  if (command == "version" || command == "--version") {
+    printf("waygate 0.1.0\n");
+    return 0;
+  }
+  fprintf(stderr, "waygate: unknown command \"%s\"\n\n%s", command.c_str(), kUsage);
+  return 2;
+}

@@ -1,0 +1,184 @@
+#include "proxy/metrics.h"
+
+#include <cstdio>
+
+#include "http/h1.h"
+
+namespace waygate::proxy {
+
+MethodLabel ClassifyMethod(std::string_view m) {
+  if (m == "GET") return MethodLabel::kGet;
+  if (m == "POST") return MethodLabel::kPost;
+  if (m == "HEAD") return MethodLabel::kHead;
+  if (m == "PUT") return MethodLabel::kPut;
+  if (m == "DELETE") return MethodLabel::kDelete;
+  if (m == "PATCH") return MethodLabel::kPatch;
+  if (m == "OPTIONS") return MethodLabel::kOptions;
+  return MethodLabel::kOther;
+}
+
+const char* ToString(MethodLabel m) {
+  switch (m) {
+    case MethodLabel::kGet: return "GET";
+    case MethodLabel::kHead: return "HEAD";
+    case MethodLabel::kPost: return "POST";
+    case MethodLabel::kPut: return "PUT";
+    case MethodLabel::kDelete: return "DELETE";
+    case MethodLabel::kPatch: return "PATCH";
+    case MethodLabel::kOptions: return "OPTIONS";
+    case MethodLabel::kOther: return "OTHER";
+  }
+  return "OTHER";
+}
+
+void Registry::AddRequests(const RequestLabels& labels, uint64_t n) {
+  std::lock_guard<std::mutex> lock(mu_);
+  requests_[labels] += n;
+}
+
+void Registry::AddWorkerCounters(const WorkerCounters& d) {
+  std::lock_guard<std::mutex> lock(mu_);
+  totals_.upstream_requests += d.upstream_requests;
+  totals_.upstream_connections_opened += d.upstream_connections_opened;
+  totals_.upstream_connect_failures += d.upstream_connect_failures;
+  totals_.upstream_retries += d.upstream_retries;
+  totals_.upstream_ejections += d.upstream_ejections;
+  totals_.downstream_connections_accepted += d.downstream_connections_accepted;
+  totals_.bad_requests += d.bad_requests;
+  for (int i = 0; i < WorkerCounters::kBuckets; ++i) {
+    totals_.duration_buckets[i] += d.duration_buckets[i];
+  }
+  totals_.duration_sum += d.duration_sum;
+  totals_.duration_count += d.duration_count;
+}
+
+void Registry::SetGauge(const std::string& name, double value) {
+  std::lock_guard<std::mutex> lock(mu_);
+  gauges_[name] = value;
+}
+
+void Registry::AddCounter(const std::string& name, uint64_t n) {
+  std::lock_guard<std::mutex> lock(mu_);
+  counters_[name] += n;
+}
+
+namespace {
+
+// Prometheus label values escape backslash, double quote and newline.
+std::string Escape(const std::string& s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    if (c == '\\' || c == '"') {
+      out.push_back('\\');
+      out.push_back(c);
+    } else if (c == '\n') {
+      out += "\\n";
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+void Counter(std::string& out, const char* name, const char* help, uint64_t value) {
+  out += "# HELP ";
+  out += name;
+  out += ' ';
+  out += help;
+  out += "\n# TYPE ";
+  out += name;
+  out += " counter\n";
+  out += name;
+  out += ' ';
+  out += std::to_string(value);
+  out += '\n';
+}
+
+}  // namespace
+
+std::string Registry::Render() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::string out;
+  out.reserve(4096 + requests_.size() * 200);
+  out +=
+      "# HELP nginx_ingress_controller_requests The total number of client requests\n"
+      "# TYPE nginx_ingress_controller_requests counter\n";
+  for (const auto& [l, n] : requests_) {
+    out += "nginx_ingress_controller_requests{ingress=\"" + Escape(l.ingress) + "\",namespace=\"" +
+           Escape(l.namespace_) + "\",service=\"" + Escape(l.service) + "\",status=\"" +
+           std::to_string(l.status) + "\",method=\"" + l.method + "\",host=\"" + Escape(l.host) +
+           "\",path=\"" + Escape(l.path) + "\"} " + std::to_string(n) + "\n";
+  }
+  out +=
+      "# HELP nginx_ingress_controller_request_duration_seconds The request processing time in "
+      "seconds (first byte read to last byte written)\n"
+      "# TYPE nginx_ingress_controller_request_duration_seconds histogram\n";
+  uint64_t cumulative = 0;
+  char buf[128];
+  for (int i = 0; i < WorkerCounters::kBuckets; ++i) {
+    cumulative += totals_.duration_buckets[i];
+    snprintf(buf, sizeof buf, "nginx_ingress_controller_request_duration_seconds_bucket{le=\"%g\"} ",
+             kDurationBounds[i]);
+    out += buf + std::to_string(cumulative) + "\n";
+  }
+  out += "nginx_ingress_controller_request_duration_seconds_bucket{le=\"+Inf\"} " +
+         std::to_string(totals_.duration_count) + "\n";
+  snprintf(buf, sizeof buf, "%.6f", totals_.duration_sum);
+  out += std::string("nginx_ingress_controller_request_duration_seconds_sum ") + buf + "\n";
+  out += "nginx_ingress_controller_request_duration_seconds_count " +
+         std::to_string(totals_.duration_count) + "\n";
+
+  Counter(out, "waygate_upstream_requests_total", "Requests sent to upstream endpoints",
+          totals_.upstream_requests);
+  Counter(out, "waygate_upstream_connections_opened_total",
+          "Upstream connections opened (requests minus these reused a kept-alive connection)",
+          totals_.upstream_connections_opened);
+  Counter(out, "waygate_upstream_connect_failures_total", "Failed upstream connection attempts",
+          totals_.upstream_connect_failures);
+  Counter(out, "waygate_upstream_retries_total", "Requests retried on another endpoint",
+          totals_.upstream_retries);
+  Counter(out, "waygate_upstream_ejections_total", "Endpoints ejected by passive health checks",
+          totals_.upstream_ejections);
+  Counter(out, "waygate_downstream_connections_total", "Client connections accepted",
+          totals_.downstream_connections_accepted);
+  Counter(out, "waygate_bad_requests_total", "Requests rejected as malformed",
+          totals_.bad_requests);
+  for (const auto& [name, v] : counters_) {
+    out += "# TYPE " + name + " counter\n" + name + " " + std::to_string(v) + "\n";
+  }
+  for (const auto& [name, v] : gauges_) {
+    snprintf(buf, sizeof buf, "%.6f", v);
+    out += "# TYPE " + name + " gauge\n" + name + " " + buf + "\n";
+  }
+  return out;
+}
+
+void RequestCounter::Record(const std::shared_ptr<const route::RouteTable>& table,
+                            const route::Route* route, uint16_t status, MethodLabel method) {
+  if (table != table_) {
+    // Routes of the previous table stay valid only while we hold it: turn them into labels now.
+    Flush();
+    table_ = table;
+  }
+  ++counts_[Key{route, status, method}];
+}
+
+void RequestCounter::Flush() {
+  for (const auto& [k, n] : counts_) {
+    Registry::RequestLabels l;
+    if (k.route) {
+      l.ingress = k.route->ingress_name;
+      l.namespace_ = k.route->ingress_namespace;
+      l.service = k.route->backend ? k.route->backend->service : "";
+      l.host = k.route->host;
+      l.path = k.route->path;
+    }
+    l.method = ToString(k.method);
+    l.status = k.status;
+    registry_->AddRequests(l, n);
+  }
+  counts_.clear();
+}
+
+}  // namespace waygate::proxy

@@ -1,0 +1,146 @@
+// Session: one downstream (client) connection and the exchange currently running on it.
+//
+// Phases of a session (drawn):
+//
+//   kIdle ──head parsed──> kExchange ──response done, keep-alive──> kIdle
+//     │                      │   └──101 Switching Protocols──> kTunnel ──either side done──┐
+//     │ malformed/EOF        │ error before response head: gateway error page              │
+//     └──────────────> kDraining (flush what is queued, then close) <─────────────────────┘
+//
+// Phases of an exchange (exchange.cc, in order): route -> admission checks (body size,
+// backend) -> build upstream head -> pick endpoint -> connection (pooled or new) -> send
+// request (head + streamed body) -> read response head -> send response (streamed body) ->
+// log + metrics -> release upstream connection.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "http/h1.h"
+#include "net/address.h"
+#include "net/buffer.h"
+#include "net/event_loop.h"
+#include "proxy/worker.h"
+#include "upstream/connection.h"
+
+namespace waygate::proxy {
+
+class Session final : public net::IoHandler, public upstream::ConnectionOwner {
+ public:
+  Session(Worker* worker, int fd, const net::Address& peer, const ListenerSpec* listener);
+  ~Session() override;
+
+  void OnIo(uint32_t events) override;
+  void OnUpstreamIo(upstream::Connection* c, uint32_t events) override;
+  void OnTick(int64_t now_ms);
+  void Start();  // first Advance after registration
+  bool closed() const { return phase_ == Phase::kClosed; }
+
+  size_t list_index_ = 0;  // position in Worker::sessions_
+
+ private:
+  enum class Phase : uint8_t { kIdle, kExchange, kTunnel, kDraining, kClosed };
+
+  void Advance();
+  bool StepIdle();
+  bool StepExchange();
+  bool StepTunnel();
+  bool StepDraining();
+
+  // exchange.cc
+  void StartExchange(const http::RequestHead& head, size_t head_len);
+  void BuildUpstreamHead(const http::RequestHead& head, std::string_view path);
+  bool AcquireUpstream();
+  void OnConnectFailure(bool timeout);
+  bool RetryOnFreshConnection();
+  void OnUpstreamBroken(const char* why);
+  bool ParseResponseHead();
+  void ValidateRequestBody();
+  void ValidateResponseBody();
+  void FinishExchange();
+  void AbortExchange();
+  void ResetExchange();  // clears per-exchange state; the session itself stays
+  void ReleaseUpstream(bool reusable);
+  void RecordCompletion(uint16_t status);
+
+  // Gateway-generated responses (404, 413, 502, 503, 504, 400...).
+  void SendError(uint16_t status, bool close);
+  void SendParseError(uint16_t status);
+
+  // I/O helpers. Each returns >0 bytes moved, 0 on EOF (reads), -1 on EAGAIN, -2 on error.
+  ssize_t ReadDown(net::Buffer& buf);
+  ssize_t ReadUp(net::Buffer& buf);
+  ssize_t FlushDown();  // writes dout_ then resp_fwd_ bytes of uin_
+  ssize_t FlushUp();    // writes up_head_ then req_fwd_ bytes of in_
+  void Close();
+  void SetDeadline(uint32_t timeout_ms);
+
+  Worker* w_;
+  int fd_;
+  const ListenerSpec* listener_;
+  char peer_ip_[48];
+  size_t peer_ip_len_ = 0;
+  char peer_addr_[64];  // "ip:port"
+  size_t peer_addr_len_ = 0;
+
+  Phase phase_ = Phase::kIdle;
+  bool d_readable_ = false;
+  bool d_writable_ = true;
+  bool d_rdhup_ = false;
+  bool d_eof_ = false;
+  bool lingering_ = false;
+  int64_t deadline_ms_ = 0;
+  uint32_t requests_on_connection_ = 0;
+
+  net::Buffer in_;                    // downstream -> us
+  std::unique_ptr<net::Buffer> uin_;  // upstream -> us (allocated on first exchange)
+  std::string dout_;                  // head(s) we write downstream
+  size_t dout_off_ = 0;
+
+  // ---- the current exchange ----
+  std::shared_ptr<const route::RouteTable> table_;
+  const route::Route* route_ = nullptr;
+  upstream::BackendState* backend_state_ = nullptr;
+  int endpoint_index_ = -1;
+  std::vector<uint32_t> tried_;
+  upstream::Connection* up_ = nullptr;
+  bool up_reused_ = false;
+  bool up_eof_ = false;
+  std::string up_head_;
+  size_t up_head_off_ = 0;
+  bool upstream_http10_ = false;  // HTTP/1.0 client: upstream request is HTTP/1.0 (no chunked)
+
+  http::BodyKind req_body_ = http::BodyKind::kNone;
+  uint64_t req_remaining_ = 0;
+  http::ChunkedScanner req_chunked_;
+  bool req_done_ = true;
+  size_t req_fwd_ = 0;  // validated request body bytes at the front of in_, not yet sent
+  uint64_t req_sent_bytes_ = 0;
+
+  bool resp_head_done_ = false;
+  bool resp_head_sent_ = false;
+  http::BodyKind resp_body_ = http::BodyKind::kNone;
+  uint64_t resp_remaining_ = 0;
+  http::ChunkedScanner resp_chunked_;
+  bool resp_done_ = false;
+  bool resp_keepalive_up_ = false;
+  size_t resp_fwd_ = 0;  // validated response body bytes at the front of uin_, not yet sent
+  uint16_t status_ = 0;
+  uint64_t body_bytes_sent_ = 0;
+  bool is_head_ = false;
+  bool is_upgrade_ = false;
+  bool close_after_ = false;
+  bool client_http10_ = false;
+  bool client_keepalive_ = true;
+  int64_t started_ms_ = 0;
+  std::string hash_key_;
+  char request_id_[33];
+
+  // Copied only when the access log is on (the head's views die with the head).
+  std::string log_method_, log_target_, log_host_, log_referer_, log_user_agent_;
+  std::string method_;  // for metrics (bounded copy)
+};
+
+}  // namespace waygate::proxy

@@ -1,0 +1,94 @@
+// Worker: one thread, one event loop, its own listening sockets (SO_REUSEPORT), its own
+// upstream pools and counters. A downstream connection lives on the worker that accepted it for
+// its whole life; the only things crossing threads are immutable route snapshots (read) and
+// metric flushes (once a second).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "base/snapshot.h"
+#include "http/h1.h"
+#include "net/event_loop.h"
+#include "proxy/access_log.h"
+#include "proxy/metrics.h"
+#include "route/route_table.h"
+#include "upstream/balancer.h"
+#include "upstream/connection.h"
+
+namespace waygate::proxy {
+
+class Session;
+
+struct ListenerSpec {
+  int fd = -1;               // bound, listening, non-blocking; owned by the worker
+  std::string name = "http";
+  uint16_t port = 0;         // for X-Forwarded-Port and redirects
+};
+
+// Immutable, shared by all workers.
+struct WorkerShared {
+  const SnapshotCell<route::RouteTable>* routes = nullptr;
+  Registry* registry = nullptr;
+  const AccessLogSink* access_log = nullptr;  // null: access log off
+  http::Limits limits;
+};
+
+class Worker {
+ public:
+  static Result<std::unique_ptr<Worker>> Create(int index, const WorkerShared& shared,
+                                                std::vector<ListenerSpec> listeners);
+  ~Worker();
+
+  void Run();   // blocks until Stop()
+  void Stop();  // thread-safe
+
+ private:
+  friend class Session;
+  class Listener;
+  Worker(int index, const WorkerShared& shared, std::unique_ptr<net::EventLoop> loop);
+
+  void RefreshSnapshot();
+  void Tick(int64_t now_ms);
+  void FlushMetrics();
+  void RemoveSession(Session* s);  // deferred delete after the event batch
+  void UpdateDate();
+
+  int index_;
+  WorkerShared shared_;
+  std::unique_ptr<net::EventLoop> loop_;
+  std::vector<std::unique_ptr<Listener>> listeners_;
+
+  // Current route snapshot and the per-worker state derived from it.
+  std::shared_ptr<const route::RouteTable> table_;
+  uint64_t table_generation_ = ~uint64_t{0};
+  upstream::EndpointRegistry endpoints_;
+  upstream::Balancer balancer_;
+  upstream::Pool pool_;
+  upstream::EjectionPolicy ejection_;
+
+  // Sessions, for timeouts (index kept in Session::list_index_).
+  std::vector<Session*> sessions_;
+  std::vector<Session*> graveyard_;
+
+  WorkerCounters counters_;
+  RequestCounter requests_;
+  AccessLogBuffer access_log_;
+  uint64_t pool_opened_flushed_ = 0;
+
+  // Scratch space reused by every exchange on this worker (one exchange parses at a time).
+  http::RequestHead request_head_;
+  http::ResponseHead response_head_;
+  std::string path_scratch_;
+
+  char date_header_[64];  // "Date: Tue, 01 Jan 2030 00:00:00 GMT\r\n"
+  size_t date_header_len_ = 0;
+  int64_t date_second_ = 0;
+  int64_t unix_now_s_ = 0;
+  uint64_t rng_;
+};
+
+}  // namespace waygate::proxy

@@ -1,0 +1,199 @@
+#include "sync/manifest_source.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "base/log.h"
+
+namespace waygate::sync {
+namespace {
+
+bool EndsWith(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+// Same rule as model::LoadManifestDir: manifests by extension; hidden and editor files skipped.
+bool IsManifestFile(std::string_view name) {
+  if (name.empty() || name[0] == '.') return false;
+  return EndsWith(name, ".yaml") || EndsWith(name, ".yml") || EndsWith(name, ".json");
+}
+
+Result<std::string> ReadFile(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return MakeError(ErrorCode::kIo, path + ": " + strerror(errno));
+  std::string out;
+  char buf[65536];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      int err = errno;
+      ::close(fd);
+      return MakeError(ErrorCode::kIo, path + ": " + strerror(err));
+    }
+    if (n == 0) break;
+    out.append(buf, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  return out;
+}
+
+template <class T>
+void AppendAll(std::vector<T>& to, const std::vector<T>& from) {
+  to.insert(to.end(), from.begin(), from.end());
+}
+
+}  // namespace
+
+Result<std::unique_ptr<ManifestSource>> ManifestSource::Start(const ManifestSourceOptions& options,
+                                                              SnapshotCell<route::RouteTable>* out) {
+  struct stat st;
+  if (::stat(options.dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+    return MakeError(ErrorCode::kNotFound, "--manifests " + options.dir + ": not a directory");
+  }
+  int ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+  if (ifd < 0) return MakeError(ErrorCode::kIo, std::string("inotify_init1: ") + strerror(errno));
+  // Directory-level events cover editors (write in place), atomic renames (kubectl cp, GitOps
+  // tools) and symlink swaps (ConfigMap volumes); a rescan compares contents anyway.
+  uint32_t mask = IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_CREATE |
+                  IN_MODIFY | IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF;
+  if (inotify_add_watch(ifd, options.dir.c_str(), mask) < 0) {
+    int err = errno;
+    ::close(ifd);
+    return MakeError(ErrorCode::kIo, "inotify_add_watch " + options.dir + ": " + strerror(err));
+  }
+  int sfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  std::unique_ptr<ManifestSource> src(new ManifestSource(options, out, ifd, sfd));
+  src->Reload(true);
+  src->thread_ = std::thread([s = src.get()] { s->Loop(); });
+  return src;
+}
+
+ManifestSource::ManifestSource(ManifestSourceOptions options, SnapshotCell<route::RouteTable>* out,
+                               int inotify_fd, int stop_fd)
+    : options_(std::move(options)), out_(out), inotify_fd_(inotify_fd), stop_fd_(stop_fd) {}
+
+ManifestSource::~ManifestSource() {
+  uint64_t one = 1;
+  ssize_t ignored = ::write(stop_fd_, &one, sizeof one);
+  (void)ignored;
+  if (thread_.joinable()) thread_.join();
+  ::close(inotify_fd_);
+  ::close(stop_fd_);
+}
+
+SyncStats ManifestSource::stats() const {
+  SyncStats s;
+  s.reloads = reloads_.load();
+  s.diagnostics = diagnostics_.load();
+  s.last_compile_ms = last_compile_ms_.load();
+  return s;
+}
+
+void ManifestSource::Loop() {
+  char buf[64 * 1024];
+  pollfd fds[2] = {{inotify_fd_, POLLIN, 0}, {stop_fd_, POLLIN, 0}};
+  for (;;) {
+    if (::poll(fds, 2, -1) < 0 && errno != EINTR) return;
+    if (fds[1].revents) return;
+    bool changed = false;
+    // Drain, then keep draining while events keep coming within the debounce window.
+    for (;;) {
+      while (::read(inotify_fd_, buf, sizeof buf) > 0) changed = true;
+      pollfd quiet[2] = {{inotify_fd_, POLLIN, 0}, {stop_fd_, POLLIN, 0}};
+      int n = ::poll(quiet, 2, options_.debounce_ms);
+      if (n > 0 && quiet[1].revents) return;
+      if (n <= 0) break;
+    }
+    if (changed) Reload(false);
+  }
+}
+
+void ManifestSource::Reload(bool full) {
+  auto t0 = std::chrono::steady_clock::now();
+  std::vector<std::string> names;
+  if (DIR* d = ::opendir(options_.dir.c_str())) {
+    while (dirent* e = ::readdir(d)) {
+      if (IsManifestFile(e->d_name)) names.emplace_back(e->d_name);
+    }
+    ::closedir(d);
+  } else {
+    log::Error("manifests: cannot read " + options_.dir + ": " + strerror(errno) +
+               " (keeping the last configuration)");
+    return;
+  }
+
+  std::map<std::string, FileEntry> next;
+  size_t changed_files = 0;
+  for (const auto& name : names) {
+    std::string path = options_.dir + "/" + name;
+    struct stat st;
+    if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
+    auto content = ReadFile(path);
+    if (!content.ok()) {
+      log::Warn("manifests: " + content.error().message);
+      continue;
+    }
+    auto old = files_.find(name);
+    if (!full && old != files_.end() && old->second.content == *content) {
+      next[name] = std::move(old->second);
+      continue;
+    }
+    ++changed_files;
+    FileEntry entry;
+    entry.content = std::move(*content);
+    model::DecodeManifest(entry.content, path, entry.objects, entry.diagnostics);
+    for (const auto& diag : entry.diagnostics) log::Warn("manifests: " + diag.ToString());
+    next[name] = std::move(entry);
+  }
+  size_t removed = 0;
+  for (const auto& [name, _] : files_) {
+    if (!next.count(name)) ++removed;
+  }
+  if (!full && changed_files == 0 && removed == 0) return;
+  files_ = std::move(next);
+
+  model::ClusterState state;
+  uint64_t diag_count = 0;
+  for (const auto& [_, f] : files_) {
+    AppendAll(state.ingresses, f.objects.ingresses);
+    AppendAll(state.ingress_classes, f.objects.ingress_classes);
+    AppendAll(state.services, f.objects.services);
+    AppendAll(state.endpoints, f.objects.endpoints);
+    AppendAll(state.endpoint_slices, f.objects.endpoint_slices);
+    AppendAll(state.secrets, f.objects.secrets);
+    AppendAll(state.gateways, f.objects.gateways);
+    diag_count += f.diagnostics.size();
+  }
+  std::vector<model::Diagnostic> diagnostics;
+  auto table = route::RouteTable::Compile(state, options_.compile, diagnostics);
+  for (const auto& diag : diagnostics) log::Warn("routes: " + diag.ToString());
+  diag_count += diagnostics.size();
+  out_->Publish(std::move(table));
+  double ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  reloads_.fetch_add(1);
+  diagnostics_.store(diag_count);
+  last_compile_ms_.store(ms);
+  ready_.store(true, std::memory_order_release);
+  auto published = out_->Load();
+  log::Info("config applied: " + std::to_string(state.ingresses.size()) + " ingresses, " +
+            std::to_string(published->route_count()) + " routes, " +
+            std::to_string(published->backends().size()) + " backends, " +
+            std::to_string(diag_count) + " problems, " + std::to_string(changed_files) +
+            " files changed, " + std::to_string(removed) + " removed, in " +
+            std::to_string(static_cast<int>(ms)) + " ms");
+}
+
+}  // namespace waygate::sync

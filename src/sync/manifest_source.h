@@ -1,0 +1,69 @@
+// ManifestSource: the configuration source of `waygate gateway --manifests DIR`. Watches DIR
+// with inotify, re-reads only the files that changed, compiles a new RouteTable from the whole
+// set and publishes it. Problems are logged with file, object and field path; the previous
+// good objects of other files keep serving.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "base/result.h"
+#include "base/snapshot.h"
+#include "model/decode.h"
+#include "route/route_table.h"
+
+namespace waygate::sync {
+
+struct ManifestSourceOptions {
+  std::string dir;
+  route::CompileOptions compile;
+  // Quiet period after a change before recompiling, so an editor's burst of events or a `cp`
+  // of many files becomes one snapshot.
+  int debounce_ms = 5;
+};
+
+struct SyncStats {
+  uint64_t reloads = 0;           // snapshots published
+  uint64_t diagnostics = 0;       // problems found in the last load
+  double last_compile_ms = 0;
+};
+
+class ManifestSource {
+ public:
+  static Result<std::unique_ptr<ManifestSource>> Start(const ManifestSourceOptions& options,
+                                                       SnapshotCell<route::RouteTable>* out);
+  ~ManifestSource();
+
+  bool ready() const { return ready_.load(std::memory_order_acquire); }
+  SyncStats stats() const;
+
+ private:
+  ManifestSource(ManifestSourceOptions options, SnapshotCell<route::RouteTable>* out, int inotify_fd,
+                 int stop_fd);
+  void Loop();
+  void Reload(bool full);
+
+  struct FileEntry {
+    std::string content;  // compared on every rescan: only changed files are decoded again
+    model::ClusterState objects;
+    std::vector<model::Diagnostic> diagnostics;
+  };
+
+  ManifestSourceOptions options_;
+  SnapshotCell<route::RouteTable>* out_;
+  int inotify_fd_;
+  int stop_fd_;
+  std::map<std::string, FileEntry> files_;  // by file name, sorted
+  std::atomic<bool> ready_{false};
+  std::atomic<uint64_t> reloads_{0};
+  std::atomic<uint64_t> diagnostics_{0};
+  std::atomic<double> last_compile_ms_{0};
+  std::thread thread_;
+};
+
+}  // namespace waygate::sync
