@@ -78,8 +78,8 @@ void DropDuplicates(std::vector<T>& objects, const char* kind,
     std::string key = obj.meta.namespace_ + "/" + obj.meta.name;
     auto [it, inserted] = seen.emplace(key, obj.origin);
     if (!inserted) {
-      std::string object = std::string(kind) + " " +
-                           (obj.meta.namespace_.empty() ? obj.meta.name : key);
+      std::string object =
+          std::string(kind) + " " + (obj.meta.namespace_.empty() ? obj.meta.name : key);
       diagnostics.push_back(Diagnostic{
           obj.origin, object,
           Error{ErrorCode::kConflict,
@@ -138,7 +138,7 @@ ClusterState LoadManifestDir(const std::string& dir, std::vector<Diagnostic>& di
   std::vector<std::string> names;
   for (; it != fs::directory_iterator(); it.increment(ec)) {
     std::string name = it->path().filename().string();
-    if (name.empty() || name[0] == '.') continue;            // hidden, ..data of ConfigMap mounts
+    if (name.empty() || name[0] == '.') continue;  // hidden, ..data of ConfigMap mounts
     if (EndsWith(name, "~") || EndsWith(name, ".swp")) continue;  // editor leftovers
     if (!EndsWith(name, ".yaml") && !EndsWith(name, ".yml") && !EndsWith(name, ".json")) continue;
     names.push_back(std::move(name));

@@ -3,9 +3,8 @@
 // its header.
 #pragma once
 
-#include <vector>
-
 #include <nlohmann/json.hpp>
+#include <vector>
 
 #include "model/decode.h"
 #include "model/objects.h"

@@ -23,8 +23,8 @@ const Json& EmptyObject() {
 // Calls f(item, path) for each element of the array `key`; a non-object element is reported and
 // passed on as {} so indexes in later errors still match the document.
 template <class F>
-void ForEachObject(const Json& parent, std::string_view key, const FieldPath& path,
-                   ErrorList& errs, F&& f) {
+void ForEachObject(const Json& parent, std::string_view key, const FieldPath& path, ErrorList& errs,
+                   F&& f) {
   const Json* array = jr::Array(parent, key, path, errs);
   if (array == nullptr) return;
   FieldPath ap = path.Child(key);
@@ -364,9 +364,12 @@ struct KnownKind {
   std::string_view api_version;
 };
 constexpr KnownKind kKnownKinds[] = {
-    {"Ingress", "networking.k8s.io/v1"},   {"IngressClass", "networking.k8s.io/v1"},
-    {"Service", "v1"},                     {"Endpoints", "v1"},
-    {"Secret", "v1"},                      {"EndpointSlice", "discovery.k8s.io/v1"},
+    {"Ingress", "networking.k8s.io/v1"},
+    {"IngressClass", "networking.k8s.io/v1"},
+    {"Service", "v1"},
+    {"Endpoints", "v1"},
+    {"Secret", "v1"},
+    {"EndpointSlice", "discovery.k8s.io/v1"},
     {"Gateway", "gateway.kubesphere.io/v1alpha1"},
 };
 
@@ -387,18 +390,17 @@ void DecodeOne(const Json& value, std::string_view default_api_version,
                std::vector<Diagnostic>& diagnostics, int depth) {
   if (!value.is_object()) {
     if (value.is_null()) return;  // an empty document or list item: nothing to load
-    diagnostics.push_back(ObjectError(
-        origin, "", std::string("expected an object, got ") + jr::TypeName(value), ""));
+    diagnostics.push_back(
+        ObjectError(origin, "", std::string("expected an object, got ") + jr::TypeName(value), ""));
     return;
   }
   const Json* kind_json = jr::Find(value, "kind");
   const Json* api_json = jr::Find(value, "apiVersion");
   if ((kind_json != nullptr && !kind_json->is_string()) ||
       (api_json != nullptr && !api_json->is_string())) {
-    diagnostics.push_back(ObjectError(origin, "", "kind and apiVersion must be strings",
-                                      kind_json != nullptr && !kind_json->is_string()
-                                          ? "kind"
-                                          : "apiVersion"));
+    diagnostics.push_back(
+        ObjectError(origin, "", "kind and apiVersion must be strings",
+                    kind_json != nullptr && !kind_json->is_string() ? "kind" : "apiVersion"));
     return;
   }
   std::string_view kind =
@@ -410,24 +412,23 @@ void DecodeOne(const Json& value, std::string_view default_api_version,
     return;
   }
   if (api_version.empty()) {
-    diagnostics.push_back(ObjectError(origin, std::string(kind), "Object 'apiVersion' is missing",
-                                      "apiVersion"));
+    diagnostics.push_back(
+        ObjectError(origin, std::string(kind), "Object 'apiVersion' is missing", "apiVersion"));
     return;
   }
 
   const Json* items = jr::Find(value, "items");
   if (kind == "List" || (kind.ends_with("List") && items != nullptr)) {
     if (depth >= kMaxListDepth) {
-      diagnostics.push_back(ObjectError(origin, std::string(kind), "lists nested too deeply",
-                                        "items"));
+      diagnostics.push_back(
+          ObjectError(origin, std::string(kind), "lists nested too deeply", "items"));
       return;
     }
     if (items == nullptr) return;
     if (!items->is_array()) {
-      diagnostics.push_back(ObjectError(origin, std::string(kind),
-                                        std::string("Invalid type: expected array, got ") +
-                                            jr::TypeName(*items),
-                                        "items"));
+      diagnostics.push_back(ObjectError(
+          origin, std::string(kind),
+          std::string("Invalid type: expected array, got ") + jr::TypeName(*items), "items"));
       return;
     }
     // Items of a typed list (IngressList from the API) carry no kind of their own.
@@ -453,11 +454,11 @@ void DecodeOne(const Json& value, std::string_view default_api_version,
     ObjectMeta meta;
     ErrorList ignored;  // best effort: only to name the object in the diagnostic
     DecodeMeta(value, kind != "IngressClass", meta, ignored);
-    diagnostics.push_back(ObjectError(
-        origin, Describe(kind, meta),
-        "unsupported apiVersion " + Quote(api_version) + " for " + std::string(kind) + " (use " +
-            std::string(known->api_version) + ")",
-        "apiVersion", ErrorCode::kUnsupported));
+    diagnostics.push_back(ObjectError(origin, Describe(kind, meta),
+                                      "unsupported apiVersion " + Quote(api_version) + " for " +
+                                          std::string(kind) + " (use " +
+                                          std::string(known->api_version) + ")",
+                                      "apiVersion", ErrorCode::kUnsupported));
     return;
   }
 

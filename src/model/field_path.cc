@@ -38,11 +38,21 @@ std::string Quote(std::string_view s) {
   out += '"';
   for (unsigned char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (c < 0x20 || c == 0x7f) {
           char buf[8];
@@ -130,8 +140,8 @@ void ErrorList::TooLong(const FieldPath& path, size_t max_bytes) {
 }
 
 void ErrorList::WrongType(const FieldPath& path, std::string_view want, std::string_view got) {
-  errors_.push_back(Make(path, "Invalid type: expected " + std::string(want) + ", got " +
-                                   std::string(got)));
+  errors_.push_back(
+      Make(path, "Invalid type: expected " + std::string(want) + ", got " + std::string(got)));
 }
 
 void ErrorList::InvalidEach(const FieldPath& path, std::string_view value,

@@ -20,10 +20,15 @@ class FieldPath {
   FieldPath() = default;  // the root: renders as ""
   explicit FieldPath(std::string_view name) : name_(name), kind_(Kind::kChild) {}
 
-  // The returned path refers to `*this` and to `name`/`key`: both must outlive it.
-  FieldPath Child(std::string_view name) const { return FieldPath(this, Kind::kChild, name, 0); }
-  FieldPath Index(size_t i) const { return FieldPath(this, Kind::kIndex, {}, i); }
-  FieldPath Key(std::string_view key) const { return FieldPath(this, Kind::kKey, key, 0); }
+  // The returned path refers to `*this` and to `name`/`key`: both must outlive it. Calling
+  // these on a temporary would leave a dangling parent, so that does not compile: name each
+  // level (`FieldPath http = rule.Child("http"); http.Child("paths")`).
+  FieldPath Child(std::string_view name) const& { return FieldPath(this, Kind::kChild, name, 0); }
+  FieldPath Index(size_t i) const& { return FieldPath(this, Kind::kIndex, {}, i); }
+  FieldPath Key(std::string_view key) const& { return FieldPath(this, Kind::kKey, key, 0); }
+  FieldPath Child(std::string_view) const&& = delete;
+  FieldPath Index(size_t) const&& = delete;
+  FieldPath Key(std::string_view) const&& = delete;
 
   std::string String() const;
 

@@ -4,11 +4,10 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 #include "model/field_path.h"
 #include "model/objects.h"
@@ -38,8 +37,7 @@ bool Int32(const Json& obj, std::string_view key, const FieldPath& path, ErrorLi
            int32_t& out);
 bool Int64(const Json& obj, std::string_view key, const FieldPath& path, ErrorList& errs,
            int64_t& out);
-bool Bool(const Json& obj, std::string_view key, const FieldPath& path, ErrorList& errs,
-          bool& out);
+bool Bool(const Json& obj, std::string_view key, const FieldPath& path, ErrorList& errs, bool& out);
 bool OptBool(const Json& obj, std::string_view key, const FieldPath& path, ErrorList& errs,
              std::optional<bool>& out);
 

@@ -54,7 +54,8 @@ constexpr const char* kQualifiedFmt = "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]"
 
 std::string RegexError(std::string msg, std::string_view fmt,
                        std::initializer_list<std::string_view> examples) {
-  if (examples.size() == 0) return msg + " (regex used for validation is '" + std::string(fmt) + "')";
+  if (examples.size() == 0)
+    return msg + " (regex used for validation is '" + std::string(fmt) + "')";
   msg += " (e.g. ";
   bool first = true;
   for (std::string_view e : examples) {
@@ -208,9 +209,10 @@ Messages IsConfigMapKey(std::string_view key) {
     if (!IsAlnum(c) && c != '-' && c != '_' && c != '.') ok = false;
   }
   if (!ok) {
-    errs.push_back(RegexError("a valid config key must consist of alphanumeric characters, '-', "
-                              "'_' or '.'",
-                              "[-._a-zA-Z0-9]+", {"key.name", "KEY_NAME", "key-name"}));
+    errs.push_back(
+        RegexError("a valid config key must consist of alphanumeric characters, '-', "
+                   "'_' or '.'",
+                   "[-._a-zA-Z0-9]+", {"key.name", "KEY_NAME", "key-name"}));
   }
   if (key == ".") {
     errs.push_back("must not be '.'");

@@ -39,7 +39,7 @@ struct IntOrString {
 // ---- networking.k8s.io/v1 ----
 
 struct ServiceBackendPort {
-  std::string name;    // exactly one of name / number is set
+  std::string name;  // exactly one of name / number is set
   int32_t number = 0;
 };
 
@@ -68,7 +68,7 @@ struct HTTPIngressPath {
 };
 
 struct IngressRule {
-  std::string host;  // empty: every host
+  std::string host;                    // empty: every host
   std::vector<HTTPIngressPath> paths;  // rule.http.paths
 };
 
@@ -153,7 +153,7 @@ struct SlicePort {
 };
 
 struct EndpointSlice {
-  ObjectMeta meta;  // labels["kubernetes.io/service-name"] names the Service
+  ObjectMeta meta;                    // labels["kubernetes.io/service-name"] names the Service
   std::string address_type = "IPv4";  // IPv4 | IPv6 | FQDN
   std::vector<SliceEndpoint> endpoints;
   std::vector<SlicePort> ports;

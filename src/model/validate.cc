@@ -201,8 +201,10 @@ void Validate(const Ingress& ingress, ErrorList& errs) {
       }
       ValidateHost(rule.host, rp.Child("host"), errs);
     }
-    FieldPath paths = rp.Child("http").Child("paths");
-    for (size_t j = 0; j < rule.paths.size(); ++j) ValidatePath(rule.paths[j], paths.Index(j), errs);
+    FieldPath http = rp.Child("http");
+    FieldPath paths = http.Child("paths");
+    for (size_t j = 0; j < rule.paths.size(); ++j)
+      ValidatePath(rule.paths[j], paths.Index(j), errs);
   }
   FieldPath tls = spec.Child("tls");
   for (size_t i = 0; i < ingress.tls.size(); ++i) {
@@ -216,7 +218,8 @@ void Validate(const Ingress& ingress, ErrorList& errs) {
     ValidateSubdomain(*ingress.ingress_class_name, spec.Child("ingressClassName"), errs);
     auto it = ingress.meta.annotations.find("kubernetes.io/ingress.class");
     if (it != ingress.meta.annotations.end() && it->second != *ingress.ingress_class_name) {
-      errs.Invalid(FieldPath("annotations").Child("kubernetes.io/ingress.class"), it->second,
+      FieldPath annotations("annotations");
+      errs.Invalid(annotations.Child("kubernetes.io/ingress.class"), it->second,
                    "must match `ingressClassName` when both are specified");
     }
   }
@@ -224,7 +227,8 @@ void Validate(const Ingress& ingress, ErrorList& errs) {
 
 void Validate(const IngressClass& ingress_class, ErrorList& errs) {
   ValidateObjectMeta(ingress_class.meta, false, NameRule::kDNS1123Subdomain, errs);
-  FieldPath controller = FieldPath("spec").Child("controller");
+  FieldPath spec("spec");
+  FieldPath controller = spec.Child("controller");
   const std::string& c = ingress_class.controller;
   if (c.empty()) {
     errs.Required(controller);
@@ -351,7 +355,8 @@ void Validate(const EndpointSlice& slice, ErrorList& errs) {
   FieldPath endpoints("endpoints");
   for (size_t i = 0; i < slice.endpoints.size(); ++i) {
     const SliceEndpoint& ep = slice.endpoints[i];
-    FieldPath ap = endpoints.Index(i).Child("addresses");
+    FieldPath ep_path = endpoints.Index(i);
+    FieldPath ap = ep_path.Child("addresses");
     if (ep.addresses.empty()) {
       errs.Required(ap, "must contain at least 1 address");
     } else if (ep.addresses.size() > kMaxSliceAddresses) {
@@ -426,7 +431,8 @@ void Validate(const Gateway& gateway, ErrorList& errs) {
   ValidateAnnotations(gateway.service.annotations, service.Child("annotations"), errs);
   const std::string& ns = gateway.controller.scope.namespace_;
   if (!ns.empty()) {
-    errs.InvalidEach(controller.Child("scope").Child("namespace"), ns, IsDNS1123Label(ns));
+    FieldPath scope = controller.Child("scope");
+    errs.InvalidEach(scope.Child("namespace"), ns, IsDNS1123Label(ns));
   }
   const std::string& type = gateway.service.type;
   if (type != "NodePort" && type != "LoadBalancer") {

@@ -150,8 +150,8 @@ constexpr const char* kComplexKey = "mapping keys must be scalars";
 std::string YamlErrorMessage(const YamlMark& mark, std::string_view message) {
   std::string out = "yaml: ";
   if (mark.line >= 0) {
-    out += "line " + std::to_string(mark.line + 1) + ", column " +
-           std::to_string(mark.column + 1) + ": ";
+    out += "line " + std::to_string(mark.line + 1) + ", column " + std::to_string(mark.column + 1) +
+           ": ";
   }
   out += message;
   return out;
@@ -187,7 +187,8 @@ void JsonBuilder::Scalar(const YamlMark& mark, std::string_view anchor, std::str
 
 void JsonBuilder::Alias(const YamlMark& mark, std::string_view anchor) {
   auto it = anchors_.find(std::string(anchor));
-  if (it == anchors_.end()) throw YamlBuildError{mark, "unknown anchor '" + std::string(anchor) + "' referenced"};
+  if (it == anchors_.end())
+    throw YamlBuildError{mark, "unknown anchor '" + std::string(anchor) + "' referenced"};
   const auto& [value, size] = it->second;
   if (InKeyPosition()) {
     if (value.is_object() || value.is_array()) throw YamlBuildError{mark, kComplexKey};

@@ -2,12 +2,11 @@
 // front ends (yaml_libyaml.cc, yaml_yamlcpp.cc). Internal to model/.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace waygate::model {
 

@@ -261,11 +261,14 @@ void Session::StartExchange(const http::RequestHead& head, size_t head_len) {
     SendError(reject, close_after_ || has_body);
     return;
   }
-  ValidateRequestBody();
   backend_state_ = &w_->balancer_.state(*route_->backend);
   tried_.clear();
   if (!uin_) uin_ = std::make_unique<net::Buffer>(16 * 1024);
   phase_ = Phase::kExchange;
+  // Body bytes that arrived with the head are validated before anything goes upstream, so a
+  // framing error in them reaches no backend at all.
+  ValidateRequestBody();
+  if (phase_ != Phase::kExchange) return;
   if (!AcquireUpstream()) SendError(502, true);
 }
 

@@ -56,11 +56,23 @@ def wait_until(predicate, timeout=DEFAULT_TIMEOUT, interval=0.02, what="conditio
 # ---------------------------------------------------------------------------------------------
 
 _live_processes = []
+_temp_dirs = []
 
 
 def _kill_leftovers():
+    """Last resort (Ctrl-C, a runner that skipped cleanups): kill children, remove temp dirs."""
     for proc in list(_live_processes):
+        proc.crash_reported = True
         proc.stop()
+    for d in _temp_dirs:
+        shutil.rmtree(d, True)
+
+
+def make_temp_dir(cleanup, prefix):
+    d = tempfile.mkdtemp(prefix=prefix)
+    _temp_dirs.append(d)
+    cleanup(shutil.rmtree, d, True)
+    return d
 
 
 atexit.register(_kill_leftovers)
@@ -78,7 +90,8 @@ class Process:
     def __init__(self, args, name, cleanup, expect_listeners=(), timeout=10.0, env=None):
         self.args = [str(a) for a in args]
         self.name = name
-        self.dir = tempfile.mkdtemp(prefix=f"waygate-e2e-{name}-")
+        # Cleanups run last-in first-out: the dir goes after stop() has reported a crash.
+        self.dir = make_temp_dir(cleanup, f"waygate-e2e-{name}-")
         self.stdout_path = os.path.join(self.dir, "stdout")
         self.stderr_path = os.path.join(self.dir, "stderr")
         self.listeners = {}
@@ -91,8 +104,6 @@ class Process:
             self.popen = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
                                           env=env)
         _live_processes.append(self)
-        # Cleanups run last-in first-out: stop (and report a crash with its stderr) first.
-        cleanup(shutil.rmtree, self.dir, True)
         cleanup(self.stop)
         if expect_listeners:
             self.wait_listeners(expect_listeners, timeout)
@@ -811,8 +822,7 @@ class Gateway:
 
     def __init__(self, cleanup, manifests=None, args=(), workers=1, ready=True, listeners=None):
         require_binary()
-        self.dir = tempfile.mkdtemp(prefix="waygate-e2e-manifests-")
-        cleanup(shutil.rmtree, self.dir, True)
+        self.dir = make_temp_dir(cleanup, "waygate-e2e-manifests-")
         for name, text in (manifests or {}).items():
             self.write_manifest(name, text)
         argv = [WAYGATE_BIN, "gateway", "--manifests", self.dir,

@@ -7,13 +7,11 @@ with a bounded deadline (never a fixed sleep).
 import json
 import os
 import re
-import shutil
-import tempfile
 import unittest
 
 from harness import (Client, EchoBackend, Gateway, backend_objects, build_request, echo_name,
-                     gateway_object, ingress, metric_sum, parse_metrics, path_entry,
-                     simple_ingress, to_yaml, wait_until, yaml_docs)
+                     gateway_object, ingress, make_temp_dir, metric_sum, parse_metrics,
+                     path_entry, simple_ingress, to_yaml, wait_until, yaml_docs)
 
 ECHO = {}
 
@@ -313,9 +311,7 @@ class AccessLogTest(unittest.TestCase):
         self.assertNotIn("/logged", gw.stderr())
 
     def tmpdir(self):
-        d = tempfile.mkdtemp(prefix="waygate-e2e-log-")
-        self.addCleanup(shutil.rmtree, d, True)
-        return d
+        return make_temp_dir(self.addCleanup, "waygate-e2e-log-")
 
 
 def flatten(value):

@@ -291,8 +291,8 @@ spec:
   defaultBackend: {service: {name: api, port: {number: "80"}}}
 )");
   EXPECT_TRUE(number.state.ingresses.empty());
-  EXPECT_TRUE(number.HasError("spec.defaultBackend.service.port.number",
-                              "expected int32, got string"))
+  EXPECT_TRUE(
+      number.HasError("spec.defaultBackend.service.port.number", "expected int32, got string"))
       << number.Dump();
 }
 
@@ -475,8 +475,7 @@ TEST(Decode, ManyDocumentsStayLinear) {
   constexpr int kCount = 2000;
   for (int i = 0; i < kCount; ++i) {
     text += "---\napiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: web-" +
-            std::to_string(i) +
-            "\nspec:\n  rules:\n  - host: h" + std::to_string(i) +
+            std::to_string(i) + "\nspec:\n  rules:\n  - host: h" + std::to_string(i) +
             ".example.com\n    http:\n      paths:\n      - path: /\n        pathType: Prefix\n"
             "        backend: {service: {name: s, port: {number: 80}}}\n";
   }

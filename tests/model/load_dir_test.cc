@@ -38,9 +38,8 @@ class LoadDirTest : public ::testing::Test {
 TEST_F(LoadDirTest, LoadsOnlyManifestFilesInNameOrder) {
   Write("b.yaml", ServiceYaml("b"));
   Write("a.yml", ServiceYaml("a"));
-  Write("c.json",
-        R"({"apiVersion":"v1","kind":"Service","metadata":{"name":"c"},)"
-        R"("spec":{"ports":[{"port":80}]}})");
+  Write("c.json", R"({"apiVersion":"v1","kind":"Service","metadata":{"name":"c"},)"
+                  R"("spec":{"ports":[{"port":80}]}})");
   Write("d.txt", ServiceYaml("txt"));
   Write(".hidden.yaml", ServiceYaml("hidden"));
   Write("e.yaml~", ServiceYaml("backup"));
@@ -101,9 +100,10 @@ TEST_F(LoadDirTest, DuplicateObjectsKeepTheFirst) {
   EXPECT_EQ(state.services[1].meta.name, "other");
   ASSERT_EQ(diags.size(), 1u);
   EXPECT_EQ(diags[0].error.code, ErrorCode::kConflict);
-  EXPECT_EQ(diags[0].ToString(), dir_ + "/b.yaml[1]: Service default/web: metadata.name: "
-                                        "already defined at " + dir_ +
-                                        "/a.yaml[0]; this definition is ignored");
+  EXPECT_EQ(diags[0].ToString(), dir_ +
+                                     "/b.yaml[1]: Service default/web: metadata.name: "
+                                     "already defined at " +
+                                     dir_ + "/a.yaml[0]; this definition is ignored");
 }
 
 TEST(LoadDir, MissingDirectory) {

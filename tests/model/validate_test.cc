@@ -32,10 +32,9 @@ void ExpectOnly(const Decoded& d, const std::string& field, const std::string& m
   ASSERT_EQ(d.diags.size(), 1u) << d.Dump();
   EXPECT_EQ(d.diags[0].error.field, field) << d.Dump();
   EXPECT_NE(d.diags[0].error.message.find(message), std::string::npos) << d.Dump();
-  EXPECT_TRUE(d.state.ingresses.empty() && d.state.services.empty() &&
-              d.state.secrets.empty() && d.state.endpoints.empty() &&
-              d.state.endpoint_slices.empty() && d.state.gateways.empty() &&
-              d.state.ingress_classes.empty());
+  EXPECT_TRUE(d.state.ingresses.empty() && d.state.services.empty() && d.state.secrets.empty() &&
+              d.state.endpoints.empty() && d.state.endpoint_slices.empty() &&
+              d.state.gateways.empty() && d.state.ingress_classes.empty());
 }
 
 TEST(ValidateIngress, ValidBaseline) {
@@ -58,8 +57,8 @@ TEST(ValidateIngress, Hosts) {
 }
 
 TEST(ValidateIngress, PathTypeIsRequiredAndChecked) {
-  ExpectOnly(Decode(IngressWith("a.com", Path("/", ""))),
-             "spec.rules[0].http.paths[0].pathType", "Required value: pathType must be specified");
+  ExpectOnly(Decode(IngressWith("a.com", Path("/", ""))), "spec.rules[0].http.paths[0].pathType",
+             "Required value: pathType must be specified");
   ExpectOnly(Decode(IngressWith("a.com", Path("/", "Regex"))),
              "spec.rules[0].http.paths[0].pathType",
              "Unsupported value: \"Regex\": supported values: \"Exact\", "
@@ -88,29 +87,28 @@ TEST(ValidateIngress, Backends) {
   const std::string b = "spec.rules[0].http.paths[0].backend";
   ExpectOnly(Decode(IngressWith("a.com", Path("/", "Prefix", "{}"))), b,
              "resource or service backend is required");
-  ExpectOnly(Decode(IngressWith(
-                 "a.com", Path("/", "Prefix",
-                               "{service: {name: a, port: {number: 80}}, resource: {kind: K, "
-                               "name: n}}"))),
-             b, "cannot set both resource and service backends");
   ExpectOnly(Decode(IngressWith("a.com",
-                                Path("/", "Prefix", "{service: {name: 1api, port: {number: 80}}}"))),
+                                Path("/", "Prefix",
+                                     "{service: {name: a, port: {number: 80}}, resource: {kind: K, "
+                                     "name: n}}"))),
+             b, "cannot set both resource and service backends");
+  ExpectOnly(Decode(IngressWith(
+                 "a.com", Path("/", "Prefix", "{service: {name: 1api, port: {number: 80}}}"))),
              b + ".service.name", "a DNS-1035 label");
   ExpectOnly(Decode(IngressWith("a.com", Path("/", "Prefix", "{service: {port: {number: 80}}}"))),
              b + ".service.name", "Required value");
   ExpectOnly(Decode(IngressWith("a.com", Path("/", "Prefix", "{service: {name: a}}"))), b,
              "Required value: port name or number is required");
-  ExpectOnly(
-      Decode(IngressWith("a.com",
-                         Path("/", "Prefix", "{service: {name: a, port: {name: h, number: 8}}}"))),
-      b, "cannot set both port name & port number");
-  ExpectOnly(Decode(IngressWith("a.com",
-                                Path("/", "Prefix", "{service: {name: a, port: {number: 70000}}}"))),
+  ExpectOnly(Decode(IngressWith(
+                 "a.com", Path("/", "Prefix", "{service: {name: a, port: {name: h, number: 8}}}"))),
+             b, "cannot set both port name & port number");
+  ExpectOnly(Decode(IngressWith(
+                 "a.com", Path("/", "Prefix", "{service: {name: a, port: {number: 70000}}}"))),
              b + ".service.port.number",
              "Invalid value: 70000: must be between 1 and 65535, inclusive");
-  ExpectOnly(Decode(IngressWith("a.com",
-                                Path("/", "Prefix", "{service: {name: a, port: {name: Http}}}"))),
-             b + ".service.port.name", "must contain only alpha-numeric characters");
+  ExpectOnly(
+      Decode(IngressWith("a.com", Path("/", "Prefix", "{service: {name: a, port: {name: Http}}}"))),
+      b + ".service.port.name", "must contain only alpha-numeric characters");
   ExpectOnly(Decode(IngressWith("a.com", Path("/", "Prefix", "{resource: {name: n}}"))),
              b + ".resource.kind", "Required value");
 }
@@ -148,14 +146,14 @@ TEST(ValidateIngress, TlsAndClassName) {
 }
 
 TEST(ValidateIngress, ErrorPathIsExact) {
-  auto d = Decode(IngressWith("a.com", Path("/", "Prefix") +
-                                           Path("/x", "Prefix",
-                                                "{service: {name: a, port: {number: 0}}}")));
+  auto d = Decode(IngressWith(
+      "a.com",
+      Path("/", "Prefix") + Path("/x", "Prefix", "{service: {name: a, port: {number: 0}}}")));
   // number 0 means "not set": port name or number is required.
   ExpectOnly(d, "spec.rules[0].http.paths[1].backend", "port name or number is required");
-  auto e = Decode(IngressWith("a.com", Path("/", "Prefix") +
-                                           Path("/x", "Prefix",
-                                                "{service: {name: a, port: {number: -1}}}")));
+  auto e = Decode(IngressWith(
+      "a.com",
+      Path("/", "Prefix") + Path("/x", "Prefix", "{service: {name: a, port: {number: -1}}}")));
   ExpectOnly(e, "spec.rules[0].http.paths[1].backend.service.port.number",
              "must be between 1 and 65535");
 }
@@ -178,8 +176,8 @@ TEST(ValidateMeta, NameNamespaceLabelsAnnotations) {
              "metadata.annotations", "a qualified name");
   // Annotation keys are checked case-insensitively, labels are not lower-cased.
   EXPECT_TRUE(Decode(head + "metadata: {name: a, annotations: {Foo.IO/Bar: v}}\n").diags.empty());
-  ExpectOnly(Decode(head + "metadata: {name: a, annotations: {k: " +
-                    std::string(256 * 1024, 'x') + "}}\n"),
+  ExpectOnly(Decode(head + "metadata: {name: a, annotations: {k: " + std::string(256 * 1024, 'x') +
+                    "}}\n"),
              "metadata.annotations", "Too long: may not be more than 262144 bytes");
 }
 
@@ -197,9 +195,10 @@ TEST(ValidateService, Rules) {
             (std::vector<std::string>{"spec.ports[0].port", "spec.ports[0].targetPort"}));
   ExpectOnly(Decode(head + "metadata: {name: s}\nspec: {ports: [{name: a, port: 1}, {port: 2}]}\n"),
              "spec.ports[1].name", "Required value");
-  ExpectOnly(Decode(head +
-                    "metadata: {name: s}\nspec: {ports: [{name: a, port: 1}, {name: a, port: 2}]}\n"),
-             "spec.ports[1].name", "Duplicate value: \"a\"");
+  ExpectOnly(
+      Decode(head +
+             "metadata: {name: s}\nspec: {ports: [{name: a, port: 1}, {name: a, port: 2}]}\n"),
+      "spec.ports[1].name", "Duplicate value: \"a\"");
   ExpectOnly(Decode(head + "metadata: {name: s}\nspec: {ports: [{name: A_b, port: 1}]}\n"),
              "spec.ports[0].name", "a lowercase RFC 1123 label");
   ExpectOnly(Decode(head + "metadata: {name: s}\nspec: {ports: [{port: 1, protocol: HTTP}]}\n"),
@@ -248,14 +247,14 @@ TEST(ValidateEndpointSlice, Rules) {
              "endpoints[0].addresses", "must be an IPv4 address");
   ExpectOnly(Decode(head + "addressType: IPv6\nendpoints: [{addresses: [10.0.0.1]}]\n"),
              "endpoints[0].addresses", "must be an IPv6 address");
-  EXPECT_TRUE(
-      Decode(head + "addressType: FQDN\nendpoints: [{addresses: [db.example.com]}]\n").diags.empty());
+  EXPECT_TRUE(Decode(head + "addressType: FQDN\nendpoints: [{addresses: [db.example.com]}]\n")
+                  .diags.empty());
   ExpectOnly(Decode(head + "addressType: FQDN\nendpoints: [{addresses: [DB]}]\n"),
              "endpoints[0].addresses[0]", "a lowercase RFC 1123 subdomain");
-  ExpectOnly(Decode(head + "addressType: IPv4\nports: [{name: Http, port: 80}]\n"),
-             "ports[0].name", "a lowercase RFC 1123 label");
-  ExpectOnly(Decode(head + "addressType: IPv4\nports: [{port: 80}, {port: 81}]\n"),
-             "ports[1].name", "Duplicate value: \"\"");
+  ExpectOnly(Decode(head + "addressType: IPv4\nports: [{name: Http, port: 80}]\n"), "ports[0].name",
+             "a lowercase RFC 1123 label");
+  ExpectOnly(Decode(head + "addressType: IPv4\nports: [{port: 80}, {port: 81}]\n"), "ports[1].name",
+             "Duplicate value: \"\"");
   ExpectOnly(Decode(head + "addressType: IPv4\nports: [{name: a, port: 0}]\n"), "ports[0].port",
              "must be between 1 and 65535");
   ExpectOnly(Decode(head + "addressType: IPv4\nendpoints: [{addresses: [10.0.0.1], conditions: "
@@ -267,8 +266,8 @@ TEST(ValidateSecret, Base64AndTls) {
   const std::string head = "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\n";
   ExpectOnly(Decode(head + "data: {tls.crt: \"not*base64\"}\n"), "data[tls.crt]",
              "illegal base64 data at input byte 3");
-  ExpectOnly(Decode(head + "type: kubernetes.io/tls\ndata: {tls.crt: Y2VydA==}\n"),
-             "data[tls.key]", "Required value");
+  ExpectOnly(Decode(head + "type: kubernetes.io/tls\ndata: {tls.crt: Y2VydA==}\n"), "data[tls.key]",
+             "Required value");
   ExpectOnly(Decode(head + "data: {\"a/b\": YQ==}\n"), "data[a/b]", "a valid config key");
   auto ok = Decode(head + "type: kubernetes.io/tls\nstringData: {tls.crt: c, tls.key: k}\n");
   ASSERT_TRUE(ok.diags.empty()) << ok.Dump();
@@ -280,7 +279,8 @@ TEST(ValidateSecret, Base64AndTls) {
 }
 
 TEST(ValidateIngressClass, ControllerRequired) {
-  const std::string head = "apiVersion: networking.k8s.io/v1\nkind: IngressClass\nmetadata: {name: c}\n";
+  const std::string head =
+      "apiVersion: networking.k8s.io/v1\nkind: IngressClass\nmetadata: {name: c}\n";
   ExpectOnly(Decode(head + "spec: {}\n"), "spec.controller", "Required value");
   ExpectOnly(Decode(head + "spec: {controller: waygate}\n"), "spec.controller",
              "must be a domain-prefixed path (such as \"acme.io/foo\")");
@@ -302,8 +302,8 @@ TEST(ValidateGateway, Rules) {
              "must be greater than or equal to 0");
   ExpectOnly(Decode(head + "spec: {deployment: {replicas: -2}}\n"), "spec.deployment.replicas",
              "must be greater than or equal to 0");
-  ExpectOnly(Decode(head + "spec: {controller: {config: {a: [1]}}}\n"),
-             "spec.controller.config[a]", "expected string, got array");
+  ExpectOnly(Decode(head + "spec: {controller: {config: {a: [1]}}}\n"), "spec.controller.config[a]",
+             "expected string, got array");
   ExpectOnly(Decode(head + "spec: {service: {loadBalancerIP: nope}}\n"),
              "spec.service.loadBalancerIP", "must be a valid IP address");
   ExpectOnly(Decode(head + "spec: {controller: {scope: {enabled: true, namespace: A}}}\n"),

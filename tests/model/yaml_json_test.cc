@@ -51,9 +51,9 @@ json One(std::string_view text) {
 }
 
 TEST_P(YamlJson, PlainScalarsFollowTheCoreSchema) {
-  json v = One(
-      "int: 80\nneg: -3\nhex: 0x1F\noct: 0o17\nfloat: 1.5\nexp: 1e3\nt: true\nf: False\n"
-      "n: null\ntilde: ~\nempty:\nyes: yes\non: on\nstr: hello\nver: 1.2.3\nzero: 0\n");
+  json v =
+      One("int: 80\nneg: -3\nhex: 0x1F\noct: 0o17\nfloat: 1.5\nexp: 1e3\nt: true\nf: False\n"
+          "n: null\ntilde: ~\nempty:\nyes: yes\non: on\nstr: hello\nver: 1.2.3\nzero: 0\n");
   EXPECT_EQ(v["int"], json(80));
   EXPECT_TRUE(v["int"].is_number_integer());
   EXPECT_EQ(v["neg"], json(-3));
@@ -105,10 +105,10 @@ TEST_P(YamlJson, MultiDocumentKeepsIndexesAndEmptyDocuments) {
 }
 
 TEST_P(YamlJson, AnchorsAliasesAndMergeKeys) {
-  json v = One(
-      "base: &b {x: 1, y: 2}\n"
-      "copy: *b\n"
-      "merged:\n  <<: *b\n  y: 3\n");
+  json v =
+      One("base: &b {x: 1, y: 2}\n"
+          "copy: *b\n"
+          "merged:\n  <<: *b\n  y: 3\n");
   EXPECT_EQ(v["copy"], (json{{"x", 1}, {"y", 2}}));
   EXPECT_EQ(v["merged"]["x"], json(1));
   EXPECT_EQ(v["merged"]["y"], json(3));  // explicit keys win over merged ones
