@@ -136,7 +136,7 @@ int RunGateway(const std::vector<std::string>& args) {
     auto st = src->stats();
     registry.SetGauge("waygate_config_last_reload_duration_milliseconds", st.last_compile_ms);
     registry.SetGauge("waygate_config_problems", static_cast<double>(st.diagnostics));
-    registry.SetGauge("waygate_config_reloads", static_cast<double>(st.reloads));
+    registry.SetCounter("waygate_config_reloads_total", st.reloads);
     return registry.Render();
   };
   auto admin_server = admin::Server::Start(*admin_addr, handlers);

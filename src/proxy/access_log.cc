@@ -38,16 +38,61 @@ void AccessLogSink::Write(std::string_view bytes) const {
 
 namespace {
 
-// nginx escapes '"', '\\' and bytes outside printable ASCII as \xHH in access logs; JSON needs
-// its own escaping. Both prevent log injection by clients.
+// Escaping as nginx does it, so no client byte can forge a log line: the combined format
+// (escape=default) writes '"', '\\' and bytes outside printable ASCII as \xHH; JSON lines
+// (escape=json) escape '"' and '\\' with a backslash and control bytes as \u00HH, and keep
+// UTF-8 text as it is.
+// Length of the valid UTF-8 sequence starting at s[i] (1..4), or 0 if it is not valid
+// (overlong forms, surrogates and code points above U+10FFFF are invalid too).
+size_t Utf8SequenceLength(std::string_view s, size_t i) {
+  unsigned char c = static_cast<unsigned char>(s[i]);
+  size_t n;
+  uint32_t cp;
+  if (c >= 0xc2 && c <= 0xdf) {
+    n = 2, cp = c & 0x1f;
+  } else if (c >= 0xe0 && c <= 0xef) {
+    n = 3, cp = c & 0x0f;
+  } else if (c >= 0xf0 && c <= 0xf4) {
+    n = 4, cp = c & 0x07;
+  } else {
+    return 0;
+  }
+  if (i + n > s.size()) return 0;
+  for (size_t k = 1; k < n; ++k) {
+    unsigned char cc = static_cast<unsigned char>(s[i + k]);
+    if ((cc & 0xc0) != 0x80) return 0;
+    cp = (cp << 6) | (cc & 0x3f);
+  }
+  if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+      (n == 4 && (cp < 0x10000 || cp > 0x10ffff))) {
+    return 0;
+  }
+  return n;
+}
+
 void AppendEscaped(std::string& out, std::string_view s, bool json) {
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\') {
-      out.push_back('\\');
-      out.push_back(static_cast<char>(c));
-    } else if (c < 0x20 || c >= 0x7f) {
-      char buf[8];
-      snprintf(buf, sizeof buf, json ? "\\u%04x" : "\\x%02X", c);
+  char buf[8];
+  for (size_t i = 0; i < s.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (json) {
+      if (c == '"' || c == '\\') {
+        out.push_back('\\');
+        out.push_back(static_cast<char>(c));
+      } else if (c < 0x20 || c == 0x7f) {
+        snprintf(buf, sizeof buf, "\\u%04x", c);
+        out += buf;
+      } else if (c < 0x80) {
+        out.push_back(static_cast<char>(c));
+      } else if (size_t n = Utf8SequenceLength(s, i)) {
+        out.append(s.substr(i, n));
+        i += n - 1;
+      } else {
+        // Not UTF-8: escape the byte as the Latin-1 code point so the line stays valid JSON.
+        snprintf(buf, sizeof buf, "\\u%04x", c);
+        out += buf;
+      }
+    } else if (c == '"' || c == '\\' || c < 0x20 || c >= 0x7f) {
+      snprintf(buf, sizeof buf, "\\x%02X", c);
       out += buf;
     } else {
       out.push_back(static_cast<char>(c));
@@ -67,12 +112,20 @@ void AppendOrDash(std::string& out, std::string_view s, bool json) {
 
 void AccessLogBuffer::Append(const AccessLogEntry& e, int64_t unix_seconds) {
   if (!sink_) return;
-  char timebuf[64];
-  time_t t = static_cast<time_t>(unix_seconds);
-  tm tmv;
+  if (unix_seconds != time_second_) {
+    time_second_ = unix_seconds;
+    time_t t = static_cast<time_t>(unix_seconds);
+    tm tmv;
+    if (sink_->format() == AccessLogFormat::kCombined) {
+      localtime_r(&t, &tmv);
+      strftime(time_text_, sizeof time_text_, "%d/%b/%Y:%H:%M:%S %z", &tmv);
+    } else {
+      gmtime_r(&t, &tmv);
+      strftime(time_text_, sizeof time_text_, "%Y-%m-%dT%H:%M:%SZ", &tmv);
+    }
+  }
+  const char* timebuf = time_text_;
   if (sink_->format() == AccessLogFormat::kCombined) {
-    localtime_r(&t, &tmv);
-    strftime(timebuf, sizeof timebuf, "%d/%b/%Y:%H:%M:%S %z", &tmv);
     // $remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent
     // "$http_referer" "$http_user_agent"
     buf_.append(e.remote_addr);
@@ -92,8 +145,6 @@ void AccessLogBuffer::Append(const AccessLogEntry& e, int64_t unix_seconds) {
     AppendOrDash(buf_, e.user_agent, false);
     buf_ += "\"\n";
   } else {
-    gmtime_r(&t, &tmv);
-    strftime(timebuf, sizeof timebuf, "%Y-%m-%dT%H:%M:%SZ", &tmv);
     char num[64];
     buf_ += "{\"time\":\"";
     buf_ += timebuf;

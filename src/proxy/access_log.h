@@ -61,6 +61,9 @@ class AccessLogBuffer {
  private:
   const AccessLogSink* sink_;
   std::string buf_;
+  // localtime_r takes a lock inside glibc: format the time once per second, not per line.
+  int64_t time_second_ = -1;
+  char time_text_[64] = {};
 };
 
 }  // namespace waygate::proxy

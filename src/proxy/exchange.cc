@@ -15,6 +15,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <time.h>
+
 #include <algorithm>
 #include <cstring>
 
@@ -107,6 +109,12 @@ bool RoutingHost(std::string_view host, char* out, size_t* out_len) {
 
 }  // namespace
 
+int64_t MonotonicNs() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
+}
+
 // ---- 1. read and parse the request head ----
 
 bool Session::StepIdle() {
@@ -165,11 +173,14 @@ bool Session::StepIdle() {
 // ---- 2. route and admit ----
 
 void Session::StartExchange(const http::RequestHead& head, size_t head_len) {
-  started_ms_ = w_->loop_->now_ms();
+  started_ns_ = MonotonicNs();
   table_ = w_->table_;
   client_http10_ = head.version_minor == 0;
   client_keepalive_ = head.keep_alive;
   is_head_ = head.method == "HEAD";
+  // RFC 9110 9.2.2: only these may be sent again after a connection failed under them.
+  idempotent_ = head.method == "GET" || is_head_ || head.method == "OPTIONS" ||
+                head.method == "PUT" || head.method == "DELETE" || head.method == "TRACE";
   is_upgrade_ = head.upgrade;
   method_.assign(head.method.data(), std::min<size_t>(head.method.size(), 16));
   if (w_->access_log_.enabled()) {
@@ -262,6 +273,7 @@ void Session::StartExchange(const http::RequestHead& head, size_t head_len) {
     return;
   }
   backend_state_ = &w_->balancer_.state(*route_->backend);
+  backend_state_epoch_ = w_->balancer_epoch_;
   tried_.clear();
   if (!uin_) uin_ = std::make_unique<net::Buffer>(16 * 1024);
   phase_ = Phase::kExchange;
@@ -352,8 +364,14 @@ void Session::BuildUpstreamHead(const http::RequestHead& head, std::string_view 
 
 bool Session::AcquireUpstream() {
   const auto& settings = route_->settings;
-  const uint32_t max_tries = std::max<uint32_t>(settings.next_upstream_tries, 1);
-  while (tried_.size() < max_tries) {
+  // A retry after a configuration change would pick from balancer state that no longer
+  // exists; such a request fails over to the error page instead (a rare overlap).
+  if (backend_state_epoch_ != w_->balancer_epoch_) return false;
+  // proxy-next-upstream-tries 0 means "no limit but the number of endpoints", as in nginx.
+  const uint32_t max_tries =
+      settings.next_upstream_tries ? settings.next_upstream_tries
+                                   : static_cast<uint32_t>(route_->backend->endpoints.size());
+  while (tried_.size() < std::max<uint32_t>(max_tries, 1)) {
     int idx = w_->balancer_.Pick(*backend_state_, settings, hash_key_, w_->loop_->now_ms(),
                                  tried_);
     if (idx < 0) return false;
@@ -424,7 +442,8 @@ bool Session::RetryOnFreshConnection() {
 }
 
 void Session::OnUpstreamBroken(const char* why) {
-  if (!resp_head_done_ && uin_->empty() && up_reused_ && req_sent_bytes_ == 0) {
+  if (!resp_head_done_ && uin_->empty() && up_reused_ && req_sent_bytes_ == 0 &&
+      idempotent_) {
     if (RetryOnFreshConnection()) return;
   }
   log::Debug(std::string("upstream ") + (up_ ? up_->endpoint->address : "?") + ": " + why);
@@ -495,8 +514,14 @@ bool Session::StepExchange() {
     }
     if (n > 0) {
       progress = true;
-      bool all_sent = req_done_ && req_fwd_ == 0 && up_head_off_ == up_head_.size();
-      SetDeadline(all_sent ? route_->settings.read_timeout_ms : route_->settings.send_timeout_ms);
+      const bool drained = req_fwd_ == 0 && up_head_off_ == up_head_.size();
+      if (drained && req_done_) {
+        SetDeadline(route_->settings.read_timeout_ms);  // now waiting for the response
+      } else if (drained) {
+        SetDeadline(table_->gateway_settings().client_body_timeout_ms);  // waiting for the client
+      } else {
+        SetDeadline(route_->settings.send_timeout_ms);  // waiting for the upstream to take more
+      }
     }
   }
   if (!req_done_ && req_fwd_ == 0 && up_head_off_ == up_head_.size() && d_readable_) {
@@ -584,7 +609,7 @@ bool Session::ParseResponseHead() {
     upstream::RecordSuccess(*up_->endpoint);
     status_ = rh.status;
     std::string& out = dout_;
-    out.append(rh.version_minor == 0 && false ? "HTTP/1.0 " : "HTTP/1.1 ");
+    out.append("HTTP/1.1 ");
     AppendUint(out, rh.status);
     out.push_back(' ');
     out.append(rh.reason);
@@ -710,8 +735,9 @@ void Session::ValidateResponseBody() {
 
 void Session::RecordCompletion(uint16_t status) {
   Worker& w = *w_;
-  int64_t now = w.loop_->now_ms();
-  double seconds = static_cast<double>(now - started_ms_) / 1000.0;
+  // Durations use the precise clock (one vDSO call per end): the loop's coarse clock would
+  // round every fast request to zero.
+  double seconds = static_cast<double>(MonotonicNs() - started_ns_) / 1e9;
   auto& c = w.counters_;
   int b = 0;
   while (b < WorkerCounters::kBuckets && seconds > kDurationBounds[b]) ++b;
@@ -830,7 +856,8 @@ void Session::SendError(uint16_t status, bool close) {
 }
 
 void Session::SendParseError(uint16_t status) {
-  started_ms_ = w_->loop_->now_ms();
+  started_ns_ = MonotonicNs();
+  table_ = w_->table_;
   method_.clear();
   route_ = nullptr;
   is_head_ = false;

@@ -57,6 +57,11 @@ void Registry::SetGauge(const std::string& name, double value) {
   gauges_[name] = value;
 }
 
+void Registry::SetCounter(const std::string& name, uint64_t value) {
+  std::lock_guard<std::mutex> lock(mu_);
+  counters_[name] = value;
+}
+
 void Registry::AddCounter(const std::string& name, uint64_t n) {
   std::lock_guard<std::mutex> lock(mu_);
   counters_[name] += n;

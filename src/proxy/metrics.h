@@ -55,6 +55,7 @@ class Registry {
   void AddWorkerCounters(const WorkerCounters& delta);
   void SetGauge(const std::string& name, double value);  // e.g. config state
   void AddCounter(const std::string& name, uint64_t n);
+  void SetCounter(const std::string& name, uint64_t value);  // for counters kept elsewhere
   std::string Render() const;
 
  private:

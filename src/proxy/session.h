@@ -27,6 +27,8 @@
 
 namespace waygate::proxy {
 
+int64_t MonotonicNs();
+
 class Session final : public net::IoHandler, public upstream::ConnectionOwner {
  public:
   Session(Worker* worker, int fd, const net::Address& peer, const ListenerSpec* listener);
@@ -103,6 +105,7 @@ class Session final : public net::IoHandler, public upstream::ConnectionOwner {
   std::shared_ptr<const route::RouteTable> table_;
   const route::Route* route_ = nullptr;
   upstream::BackendState* backend_state_ = nullptr;
+  uint64_t backend_state_epoch_ = 0;  // Worker::balancer_epoch_ when backend_state_ was taken
   int endpoint_index_ = -1;
   std::vector<uint32_t> tried_;
   upstream::Connection* up_ = nullptr;
@@ -130,11 +133,12 @@ class Session final : public net::IoHandler, public upstream::ConnectionOwner {
   uint16_t status_ = 0;
   uint64_t body_bytes_sent_ = 0;
   bool is_head_ = false;
+  bool idempotent_ = false;
   bool is_upgrade_ = false;
   bool close_after_ = false;
   bool client_http10_ = false;
   bool client_keepalive_ = true;
-  int64_t started_ms_ = 0;
+  int64_t started_ns_ = 0;
   std::string hash_key_;
   char request_id_[33];
 

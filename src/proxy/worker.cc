@@ -112,8 +112,12 @@ void Worker::RefreshSnapshot() {
   auto table = shared_.routes->Load();
   table_generation_ = gen;
   if (!table) return;
+  // The balancer compares the new backends with the old ones (to keep round-robin positions),
+  // so the old table must outlive Rebuild().
+  std::shared_ptr<const route::RouteTable> previous = std::move(table_);
   table_ = std::move(table);
   balancer_.Rebuild(*table_, gen, endpoints_);
+  ++balancer_epoch_;
   const auto& gs = table_->gateway_settings();
   upstream::PoolLimits limits;
   limits.max_idle_per_endpoint = gs.upstream_keepalive_connections;
@@ -143,9 +147,8 @@ void Worker::Tick(int64_t now_ms) {
     if (!s->closed()) s->OnTick(now_ms);
   }
   pool_.ExpireIdle(now_ms);
-  static thread_local int64_t last_flush = 0;
-  if (now_ms - last_flush >= 1000) {
-    last_flush = now_ms;
+  if (now_ms - last_flush_ms_ >= 1000) {
+    last_flush_ms_ = now_ms;
     FlushMetrics();
     access_log_.Flush();
   }

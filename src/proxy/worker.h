@@ -77,7 +77,10 @@ class Worker {
   WorkerCounters counters_;
   RequestCounter requests_;
   AccessLogBuffer access_log_;
-  uint64_t pool_opened_flushed_ = 0;
+  int64_t last_flush_ms_ = 0;
+  // Bumped by every Balancer::Rebuild: BackendState pointers held by sessions are valid only
+  // within one epoch.
+  uint64_t balancer_epoch_ = 0;
 
   // Scratch space reused by every exchange on this worker (one exchange parses at a time).
   http::RequestHead request_head_;

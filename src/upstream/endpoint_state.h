@@ -48,8 +48,10 @@ class EndpointRegistry {
     for (auto it = by_address_.begin(); it != by_address_.end();) {
       EndpointState& e = *it->second;
       if (e.generation_seen != current_generation && e.in_flight == 0) {
-        for (Connection* c : e.idle) close_idle(c);
-        e.idle.clear();
+        // close_idle() removes the connection from e.idle: iterate over a copy.
+        std::vector<Connection*> idle;
+        idle.swap(e.idle);
+        for (Connection* c : idle) close_idle(c);
         it = by_address_.erase(it);
       } else {
         ++it;

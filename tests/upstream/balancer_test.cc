@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <map>
 #include <memory>
 #include <set>
@@ -38,8 +39,8 @@ std::shared_ptr<const RouteTable> TableWith(const std::vector<std::string>& ips)
   model::ClusterState state;
   state.services = {MakeService("default", "web", {{"", 80}})};
   state.endpoints = {MakeEndpoints("default", "web", ips, {{"", 8080}})};
-  state.ingresses = {IngressBuilder("default", "ing").Path("/", model::PathType::kPrefix,
-                                                           ServiceBackend("web", 80))};
+  state.ingresses = {IngressBuilder("default", "ing")
+                         .Path("/", model::PathType::kPrefix, ServiceBackend("web", 80))};
   auto compiled = CompileState(state);
   EXPECT_TRUE(compiled.diagnostics.empty());
   EXPECT_EQ(compiled.table->backends().size(), 1u);
@@ -289,6 +290,39 @@ TEST_F(BalancerTest, EndpointHealthSurvivesRebuild) {
   s = &Use(TableWith(Ips(4)));
   EXPECT_TRUE(IsEjected(*registry_.Get(address), kNow));
   EXPECT_EQ(registry_.Get(address), sick);
+}
+
+// Every worker rebuilds on its own loop thread for each new snapshot, so Rebuild() must stay
+// linear in the number of backends: with 10,000 Ingresses a change must be serving within 100 ms
+// (issue 2). A rebuild that finds the previous round-robin positions must cost about what the
+// first one (with nothing to find) costs, not grow with backends x backends.
+TEST(BalancerScale, RebuildOverManyBackendsStaysLinear) {
+  constexpr int kBackends = 5000;
+  model::ClusterState state;
+  for (int i = 0; i < kBackends; ++i) {
+    const std::string svc = "svc-" + std::to_string(i);
+    state.services.push_back(MakeService("default", svc, {{"", 80}}));
+    state.endpoints.push_back(MakeEndpoints(
+        "default", svc, {"10.1." + std::to_string(i / 250) + "." + std::to_string(i % 250 + 1)},
+        {{"", 8080}}));
+    state.ingresses.push_back(IngressBuilder("default", "ing-" + std::to_string(i))
+                                  .Rule("h" + std::to_string(i) + ".example.com")
+                                  .Path("/", model::PathType::kPrefix, ServiceBackend(svc, 80)));
+  }
+  auto first = CompileState(state).table;
+  auto second = CompileState(state).table;
+  ASSERT_EQ(first->backends().size(), size_t{kBackends});
+  Balancer balancer(1);
+  EndpointRegistry registry;
+  auto time_ms = [](auto&& f) {
+    const auto start = std::chrono::steady_clock::now();
+    f();
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+        .count();
+  };
+  const double cold = time_ms([&] { balancer.Rebuild(*first, 1, registry); });
+  const double warm = time_ms([&] { balancer.Rebuild(*second, 2, registry); });
+  EXPECT_LT(warm, 5 * cold + 50) << "first rebuild " << cold << " ms, second " << warm << " ms";
 }
 
 TEST(BalancerHash, IsStableAndSpread) {

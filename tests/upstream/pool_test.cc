@@ -14,10 +14,10 @@
 #include <utility>
 #include <vector>
 
+#include "loop_thread.h"
 #include "net/address.h"
 #include "upstream/connection.h"
 #include "upstream/endpoint_state.h"
-#include "loop_thread.h"
 
 namespace waygate::upstream {
 namespace {
