@@ -56,6 +56,19 @@ class LiveReloadTest(unittest.TestCase):
         self.gw.remove_manifest("acr.yaml")
         self.gw.wait_status("acr.test", "/", 404)
 
+    def test_reloads_without_traffic_in_between(self):
+        # Regression: a worker that served nothing on its current snapshot freed the old table
+        # while its balancer still compared against it (segfault on the second reload).
+        gw = Gateway(self.addCleanup, {"backends.yaml": backends_yaml()}, workers=2)
+        for i in range(6):
+            gw.write_manifest("quiet.yaml", yaml_docs(
+                simple_ingress("quiet", "quiet.test", "svc1" if i % 2 else "svc2")))
+            gw.wait_metrics(lambda m, n=i: metric_sum(m, "waygate_config_reloads_total") >= n + 2,
+                            what=f"reload {i + 1} applied")
+            gw.assert_alive()
+        gw.wait_backend("quiet.test", "/", "e1")
+        gw.assert_alive()
+
     def test_in_place_write_is_picked_up(self):
         self.write("inplace.yaml", yaml_docs(simple_ingress("inplace", "inplace.test", "svc1")),
                    in_place=True)

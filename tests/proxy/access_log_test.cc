@@ -234,6 +234,53 @@ TEST_F(AccessLogTest, JsonKeepsUtf8Text) {
   EXPECT_EQ(j["referer"].get<std::string>().rfind("bad", 0), 0u);
 }
 
+// A client chooses its header bytes: whatever they are, each JSON line must stay parseable.
+TEST_F(AccessLogTest, JsonStaysValidForArbitraryBytes) {
+  auto sink = Open(AccessLogFormat::kJson);
+  ASSERT_NE(sink, nullptr);
+  AccessLogBuffer buffer(sink.get());
+  std::string every_byte;
+  for (int c = 0; c < 256; ++c) every_byte.push_back(static_cast<char>(c));
+  const std::vector<std::string> agents = {
+      every_byte,
+      "trunc\xe2\x82",           // sequence cut short
+      "overlong\xc0\xaf",        // overlong '/'
+      "surrogate\xed\xa0\x80",   // UTF-16 surrogate encoded in UTF-8
+      "toobig\xf4\x90\x80\x80",  // above U+10FFFF
+      "\x80lead",                // continuation byte first
+  };
+  for (const auto& ua : agents) {
+    AccessLogEntry e = Typical();
+    e.user_agent = ua;
+    e.target = ua;
+    buffer.Append(e, kWhen);
+  }
+  buffer.Flush();
+  std::vector<std::string> lines = Lines();
+  ASSERT_EQ(lines.size(), agents.size()) << Contents();
+  for (size_t i = 0; i < lines.size(); ++i) {
+    nlohmann::json j;
+    try {
+      j = nlohmann::json::parse(lines[i]);
+    } catch (const std::exception& ex) {
+      ADD_FAILURE() << "agent " << i << ": " << ex.what();
+      continue;
+    }
+    EXPECT_EQ(j["status"], 200) << i;
+    // The printable ASCII part always survives unchanged.
+    const std::string ua = j["user_agent"];
+    std::string ascii;
+    for (char c : agents[i]) {
+      if (c >= 0x20 && c < 0x7f) ascii.push_back(c);
+    }
+    std::string ua_ascii;
+    for (char c : ua) {
+      if (c >= 0x20 && c < 0x7f) ua_ascii.push_back(c);
+    }
+    EXPECT_EQ(ua_ascii, ascii) << i;
+  }
+}
+
 TEST_F(AccessLogTest, NothingIsWrittenBeforeFlush) {
   auto sink = Open(AccessLogFormat::kCombined);
   ASSERT_NE(sink, nullptr);
