@@ -78,7 +78,8 @@ void EventLoop::Run(int tick_ms, const std::function<void(int64_t)>& tick,
                     const std::function<void()>& after_batch) {
   constexpr int kMaxEvents = 256;
   epoll_event events[kMaxEvents];
-  int64_t next_tick = MonotonicMs() + tick_ms;
+  now_ms_ = MonotonicMs();
+  int64_t next_tick = now_ms_ + tick_ms;
   while (!stopping_) {
     int timeout = static_cast<int>(next_tick - now_ms_);
     if (timeout < 0) timeout = 0;

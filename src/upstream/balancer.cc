@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 
 namespace waygate::upstream {
 namespace {
@@ -37,6 +39,13 @@ uint64_t Balancer::NextRandom() {
 
 void Balancer::Rebuild(const route::RouteTable& table, uint64_t generation,
                        EndpointRegistry& registry) {
+  // Round-robin positions carry over by backend key. The keys live in the previous table, which
+  // the caller keeps alive until Rebuild returns (see balancer.h).
+  std::unordered_map<std::string_view, uint64_t> previous_rr;
+  previous_rr.reserve(states_.size());
+  for (const auto& old : states_) {
+    if (old.backend) previous_rr.emplace(old.backend->key, old.rr_next);
+  }
   std::vector<BackendState> next(table.backends().size());
   for (const auto& b : table.backends()) {
     BackendState& s = next[b->index];
@@ -48,12 +57,7 @@ void Balancer::Rebuild(const route::RouteTable& table, uint64_t generation,
       s.endpoints.push_back(st);
     }
     // Keep the round-robin position of the same backend so a reload does not reset spreading.
-    for (const auto& old : states_) {
-      if (old.backend && old.backend->key == b->key) {
-        s.rr_next = old.rr_next;
-        break;
-      }
-    }
+    if (auto it = previous_rr.find(b->key); it != previous_rr.end()) s.rr_next = it->second;
   }
   states_ = std::move(next);
 }
@@ -124,16 +128,21 @@ int Balancer::PickHash(BackendState& s, std::string_view key, int64_t now_ms,
     std::sort(s.ring.begin(), s.ring.end());
   }
   uint32_t h = Hash(key);
-  auto it = std::lower_bound(s.ring.begin(), s.ring.end(), std::make_pair(h, uint32_t{0}));
-  // Walk the ring from the key's point: the first healthy, untried endpoint owns the key.
-  for (size_t k = 0; k < s.ring.size(); ++k, ++it) {
-    if (it == s.ring.end()) it = s.ring.begin();
-    uint32_t i = it->second;
-    if (IsEjected(*s.endpoints[i], now_ms)) continue;
-    if (Contains(tried, i) && tried.size() < n) continue;
-    return static_cast<int>(i);
+  const auto start =
+      std::lower_bound(s.ring.begin(), s.ring.end(), std::make_pair(h, uint32_t{0}));
+  // Walk the ring from the key's point: the first healthy, untried endpoint owns the key. When
+  // every endpoint is ejected, walk again ignoring health so keys keep their affinity.
+  for (bool allow_ejected : {false, true}) {
+    auto it = start;
+    for (size_t k = 0; k < s.ring.size(); ++k, ++it) {
+      if (it == s.ring.end()) it = s.ring.begin();
+      uint32_t i = it->second;
+      if (!allow_ejected && IsEjected(*s.endpoints[i], now_ms)) continue;
+      if (Contains(tried, i) && tried.size() < n) continue;
+      return static_cast<int>(i);
+    }
   }
-  return PickRoundRobin(s, now_ms, tried, true);
+  return -1;
 }
 
 }  // namespace waygate::upstream

@@ -29,7 +29,8 @@ class Balancer {
  public:
   explicit Balancer(uint64_t seed) : rng_(seed | 1) {}
 
-  // Rebuilds per-backend state for `table`, reusing endpoint states by address.
+  // Rebuilds per-backend state for `table`, reusing endpoint states by address. The table the
+  // previous Rebuild was given must still be alive during this call (its backend keys are read).
   void Rebuild(const route::RouteTable& table, uint64_t generation, EndpointRegistry& registry);
 
   BackendState& state(const route::Backend& b) { return states_[b.index]; }
