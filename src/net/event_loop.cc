@@ -75,7 +75,8 @@ Status EventLoop::AddReadOnly(int fd, IoHandler* handler) {
 }
 
 void EventLoop::Run(int tick_ms, const std::function<void(int64_t)>& tick,
-                    const std::function<void()>& after_batch) {
+                    const std::function<void()>& after_batch,
+                    const std::function<void()>& before_batch) {
   constexpr int kMaxEvents = 256;
   epoll_event events[kMaxEvents];
   now_ms_ = MonotonicMs();
@@ -86,6 +87,7 @@ void EventLoop::Run(int tick_ms, const std::function<void(int64_t)>& tick,
     int n = epoll_wait(epfd_, events, kMaxEvents, timeout);
     now_ms_ = MonotonicMs();
     if (n < 0 && errno != EINTR) break;
+    if (before_batch) before_batch();
     for (int i = 0; i < n; ++i) {
       static_cast<IoHandler*>(events[i].data.ptr)->OnIo(events[i].events);
     }

@@ -32,8 +32,10 @@ class EventLoop {
 
   // Runs until Stop(). `tick` is called at most every `tick_ms` (and after each batch of
   // events when that much time has passed) with the current monotonic time in ms.
+  // `before_batch` runs after every wake-up, before the events are dispatched.
   void Run(int tick_ms, const std::function<void(int64_t now_ms)>& tick,
-           const std::function<void()>& after_batch);
+           const std::function<void()>& after_batch,
+           const std::function<void()>& before_batch = nullptr);
 
   // Thread-safe: posts `task` to run on the loop thread and wakes it.
   void Post(std::function<void()> task);

@@ -606,6 +606,13 @@ bool Session::ParseResponseHead() {
       if (uin_->empty()) return true;
       continue;
     }
+    if (rh.body == BodyKind::kChunked && client_http10_) {
+      // RFC 9112 6.1: no Transfer-Encoding towards an HTTP/1.0 client, and we asked the
+      // upstream in HTTP/1.0 — a chunked answer is the upstream's protocol error.
+      ReleaseUpstream(false);
+      SendError(502, true);
+      return false;
+    }
     upstream::RecordSuccess(*up_->endpoint);
     status_ = rh.status;
     std::string& out = dout_;
@@ -649,7 +656,12 @@ bool Session::ParseResponseHead() {
 
     resp_body_ = rh.body;
     resp_remaining_ = rh.content_length;
-    resp_keepalive_up_ = rh.keep_alive;
+    // We sent `Connection: close` to the upstream for an HTTP/1.0 client: RFC 9112 9.6 forbids
+    // another request on that connection, whatever the upstream answers.
+    resp_keepalive_up_ = rh.keep_alive && !upstream_http10_;
+    // Answered before the whole request body arrived: the rest of it can't be read as the
+    // next request, so say now that this connection closes (RFC 9112 9.6).
+    if (!req_done_) close_after_ = true;
     resp_chunked_.Reset();
     switch (rh.body) {
       case BodyKind::kContentLength:

@@ -94,11 +94,14 @@ void Worker::Run() {
   loop_->Run(
       100, [this](int64_t now) { Tick(now); },
       [this] {
-        // After each batch: free what was closed during it, and notice a new snapshot once per
-        // turn (one atomic load) rather than per request.
+        // After each batch: free what was closed during it.
         for (Session* s : graveyard_) delete s;
         graveyard_.clear();
         pool_.CollectGarbage();
+      },
+      [this] {
+        // Before each batch: notice a new snapshot once per wake-up (one atomic load) rather
+        // than per request, and before the requests that woke us are routed.
         if (shared_.routes->generation() != table_generation_) RefreshSnapshot();
       });
   FlushMetrics();

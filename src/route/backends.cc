@@ -41,7 +41,7 @@ bool MakeEndpoint(const std::string& ip, int32_t port, Endpoint& out) {
 
 }  // namespace
 
-BackendResolver::BackendResolver(const model::ClusterState& state,
+BackendResolver::BackendResolver(const model::ClusterView& state,
                                  std::vector<model::Diagnostic>& diagnostics)
     : diagnostics_(diagnostics) {
   services_.reserve(state.services.size());

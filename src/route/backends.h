@@ -20,7 +20,7 @@ class BackendResolver {
  public:
   // Indexes `state` (which must outlive the resolver). Problems with endpoint objects (FQDN
   // slices, unparsable addresses) are appended to `diagnostics`, once per object.
-  BackendResolver(const model::ClusterState& state, std::vector<model::Diagnostic>& diagnostics);
+  BackendResolver(const model::ClusterView& state, std::vector<model::Diagnostic>& diagnostics);
 
   // The Backend for `ref` in `namespace_`, created on first use and shared afterwards. An error
   // (kNotFound, field relative to the backend: "service.name" or "service.port") when the Service

@@ -176,7 +176,7 @@ class Builder {
 
 }  // namespace
 
-std::shared_ptr<const RouteTable> RouteTable::Compile(const model::ClusterState& state,
+std::shared_ptr<const RouteTable> RouteTable::Compile(const model::ClusterView& state,
                                                       const CompileOptions& options,
                                                       std::vector<model::Diagnostic>& diagnostics) {
   std::shared_ptr<RouteTable> table(new RouteTable());

@@ -62,7 +62,7 @@ class RouteTable {
   // Builds the table. Problems with individual objects (invalid annotations, unknown service)
   // become diagnostics and are skipped or served as 503 — compile itself never fails, so one
   // bad Ingress never stops the others.
-  static std::shared_ptr<const RouteTable> Compile(const model::ClusterState& state,
+  static std::shared_ptr<const RouteTable> Compile(const model::ClusterView& state,
                                                    const CompileOptions& options,
                                                    std::vector<model::Diagnostic>& diagnostics);
 

@@ -2,7 +2,7 @@
 
 namespace waygate::route::internal {
 
-IngressClassFilter::IngressClassFilter(const model::ClusterState& state, std::string_view our_class)
+IngressClassFilter::IngressClassFilter(const model::ClusterView& state, std::string_view our_class)
     : our_class_(our_class) {
   bool any_default = false;
   bool our_default = false;
@@ -32,7 +32,7 @@ bool IngressClassFilter::Serves(const model::Ingress& ingress) const {
   return classless_served_;
 }
 
-GatewayTarget ResolveGateway(const model::ClusterState& state, std::string_view option) {
+GatewayTarget ResolveGateway(const model::ClusterView& state, std::string_view option) {
   GatewayTarget target;
   if (option.empty()) {
     target.namespace_ = model::kGatewayNamespace;

@@ -48,8 +48,16 @@ class ManifestSource {
   void Loop();
   void Reload(bool full);
 
+  struct FileStamp {
+    uint64_t inode = 0;
+    int64_t size = -1;
+    int64_t mtime_ns = 0;
+    int64_t ctime_ns = 0;
+    bool operator==(const FileStamp&) const = default;
+  };
   struct FileEntry {
-    std::string content;  // compared on every rescan: only changed files are decoded again
+    FileStamp stamp;
+    std::string content;  // compared on a rescan unless the stamp proves it unchanged
     model::ClusterState objects;
     std::vector<model::Diagnostic> diagnostics;
   };
