@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 JOBS ?= $(shell nproc)
 
-.PHONY: setup build build-asan test test-unit test-asan test-e2e fuzz-smoke demo bench clean format
+.PHONY: setup build build-asan test test-unit test-asan test-e2e fuzz-smoke demo bench bench-micro clean format
 
 setup:
 	@bash scripts/setup
@@ -39,6 +39,11 @@ demo: setup build
 bench: setup build
 	@bench/run-proxy-bench
 	@bench/run-scale-bench
+
+bench-micro: build
+	@cmake --build build --target route_bench h1_parse_bench -j$(JOBS)
+	@build/bench/route_bench
+	@build/bench/h1_parse_bench
 
 format:
 	@clang-format -i $$(git ls-files '*.cc' '*.h')

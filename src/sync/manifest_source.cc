@@ -100,7 +100,11 @@ void ManifestSource::Loop() {
   char buf[64 * 1024];
   pollfd fds[2] = {{inotify_fd_, POLLIN, 0}, {stop_fd_, POLLIN, 0}};
   for (;;) {
-    if (::poll(fds, 2, -1) < 0 && errno != EINTR) return;
+    int timeout_ms = retired_.empty() ? -1 : 1000;
+    int ready = ::poll(fds, 2, timeout_ms);
+    if (ready < 0 && errno != EINTR) return;
+    SweepRetired();
+    if (ready <= 0) continue;
     if (fds[1].revents) return;
     bool changed = false;
     // Drain, then keep draining while events keep coming within the debounce window.
@@ -113,6 +117,12 @@ void ManifestSource::Loop() {
     }
     if (changed) Reload(false);
   }
+}
+
+void ManifestSource::SweepRetired() {
+  // use_count() == 1: the cell and every worker have moved on; only this list holds it, and
+  // nobody can take a new reference to it any more.
+  std::erase_if(retired_, [](const auto& t) { return t.use_count() == 1; });
 }
 
 void ManifestSource::Reload(bool full) {
@@ -195,7 +205,9 @@ void ManifestSource::Reload(bool full) {
              " ms");
   for (const auto& diag : diagnostics) log::Warn("routes: " + diag.ToString());
   diag_count += diagnostics.size();
+  if (auto previous = out_->Load()) retired_.push_back(std::move(previous));
   out_->Publish(std::move(table));
+  SweepRetired();
   double ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   reloads_.fetch_add(1);

@@ -71,6 +71,10 @@ class ManifestSource {
   std::atomic<uint64_t> reloads_{0};
   std::atomic<uint64_t> diagnostics_{0};
   std::atomic<double> last_compile_ms_{0};
+  // Snapshots replaced by newer ones, kept until no worker holds them so that their (large)
+  // destruction runs here and never on a worker's request path.
+  std::vector<std::shared_ptr<const route::RouteTable>> retired_;
+  void SweepRetired();
   std::thread thread_;
 };
 
