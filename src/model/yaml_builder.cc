@@ -161,7 +161,8 @@ void JsonBuilder::StartDocument() {
   root_ = Json();
   stack_.clear();
   anchors_.clear();
-  nodes_ = 0;
+  // nodes_ is NOT reset: the alias-expansion budget covers the whole file, or a file of many
+  // small documents could each expand to the limit (CPU amplification).
 }
 
 void JsonBuilder::Scalar(const YamlMark& mark, std::string_view anchor, std::string_view tag,
@@ -222,6 +223,11 @@ void JsonBuilder::TakeKey(std::string key, bool is_merge) {
 
 void JsonBuilder::Open(const YamlMark& mark, Json value, std::string_view anchor) {
   if (InKeyPosition()) throw YamlBuildError{mark, kComplexKey};
+  // Copies of anchored values recurse once per level; no manifest nests anywhere near this.
+  if (stack_.size() >= kMaxDepth) {
+    throw YamlBuildError{mark, "nested too deeply (more than " + std::to_string(kMaxDepth) +
+                                   " levels)"};
+  }
   Count(mark, 1);
   stack_.push_back(Frame{std::move(value), std::string(anchor), nodes_, mark});
 }
@@ -236,7 +242,7 @@ void JsonBuilder::Close() {
 void JsonBuilder::Count(const YamlMark& mark, size_t n) {
   nodes_ += n;
   if (nodes_ > max_nodes_) {
-    throw YamlBuildError{mark, "document too large (more than " + std::to_string(max_nodes_) +
+    throw YamlBuildError{mark, "file too large (more than " + std::to_string(max_nodes_) +
                                    " values after alias expansion)"};
   }
 }

@@ -63,6 +63,7 @@ class JsonBuilder {
   void Place(const YamlMark& mark, Json value, std::string_view anchor, size_t size);
   void Merge(Frame& f, Json& source);
 
+  static constexpr size_t kMaxDepth = 1000;
   size_t max_nodes_;
   size_t nodes_ = 0;
   Json root_;

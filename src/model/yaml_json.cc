@@ -27,7 +27,38 @@ std::optional<SyntaxError> ParseYamlStream(
                        : ParseYamlWithYamlCpp(text, on_document, max_nodes);
 }
 
+namespace {
+
+// Deepest [ / { nesting outside strings. nlohmann parses iteratively, but copies of the result
+// recurse per level, so depth is bounded before parsing, as for YAML.
+size_t JsonDepth(std::string_view text) {
+  size_t depth = 0, deepest = 0;
+  bool in_string = false, escaped = false;
+  for (char c : text) {
+    if (in_string) {
+      if (escaped) escaped = false;
+      else if (c == '\\') escaped = true;
+      else if (c == '"') in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      deepest = std::max(deepest, ++depth);
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return deepest;
+}
+
+}  // namespace
+
 Result<nlohmann::json> ParseJson(std::string_view text) {
+  constexpr size_t kMaxJsonDepth = 1000;
+  if (JsonDepth(text) > kMaxJsonDepth) {
+    return Error{ErrorCode::kInvalid,
+                 "json: nested too deeply (more than " + std::to_string(kMaxJsonDepth) + " levels)",
+                 ""};
+  }
   try {
     return nlohmann::json::parse(text.begin(), text.end());
   } catch (const nlohmann::json::parse_error& e) {

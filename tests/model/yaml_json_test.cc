@@ -151,6 +151,33 @@ TEST_P(YamlJson, AliasBombIsStopped) {
   EXPECT_TRUE(small.has_value());
 }
 
+TEST_P(YamlJson, DeepNestingIsRefusedNotACrash) {
+  // Regression (fuzzing): 18,000 nested flow sequences behind an anchor overflowed the stack
+  // when the anchored value was copied.
+  std::string deep = "a: &a " + std::string(20000, '[') + std::string(20000, ']') + "\nb: *a\n";
+  std::optional<SyntaxError> err;
+  Docs(deep, &err);
+  ASSERT_TRUE(err.has_value());
+  // A realistic depth is fine.
+  EXPECT_EQ(Docs("a: " + std::string(50, '[') + std::string(50, ']') + "\n").size(), 1u);
+}
+
+TEST_P(YamlJson, AliasBudgetCoversTheWholeFileNotEachDocument) {
+  // Regression: the budget was reset per document, so many small documents could each expand
+  // to the limit. Each document here expands to ~1,100 values; ten of them exceed 5,000.
+  std::string doc = "a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+                    "c: [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n";
+  std::optional<SyntaxError> one;
+  EXPECT_EQ(Docs(doc, &one, 5'000).size(), 1u);
+  EXPECT_FALSE(one.has_value());
+  std::string many;
+  for (int i = 0; i < 10; ++i) many += "---\n" + doc;
+  std::optional<SyntaxError> err;
+  Docs(many, &err, 5'000);
+  ASSERT_TRUE(err.has_value());
+  EXPECT_NE(err->error.message.find("too large"), std::string::npos);
+}
+
 TEST_P(YamlJson, ComplexKeysAreRejected) {
   std::optional<SyntaxError> err;
   Docs("? [a, b]\n: 1\n", &err);
@@ -168,6 +195,14 @@ TEST(YamlStream, DefaultBackendAndBudget) {
   auto err = ParseYamlStream("a: 1\n---\nb: 2\n", [&](int, json&&) { ++n; });
   EXPECT_FALSE(err.has_value());
   EXPECT_EQ(n, 2u);
+}
+
+TEST(Json, DeepNestingIsRefused) {
+  auto deep = ParseJson(std::string(20000, '[') + std::string(20000, ']'));
+  ASSERT_FALSE(deep.ok());
+  EXPECT_NE(deep.error().message.find("nested too deeply"), std::string::npos);
+  // Brackets inside strings do not count.
+  EXPECT_TRUE(ParseJson("{\"a\": \"" + std::string(5000, '[') + "\"}").ok());
 }
 
 TEST(Json, ParsesAndReportsPosition) {
