@@ -18,6 +18,7 @@ function(waygate_test name)
   foreach(dep ${T_DEPS})
     target_link_libraries(${name} PRIVATE waygate_${dep})
   endforeach()
+  target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/tests)  # tests/common/
   target_link_libraries(${name} PRIVATE ${T_LIBS} GTest::gtest GTest::gmock GTest::gtest_main)
   gtest_discover_tests(${name} DISCOVERY_MODE PRE_TEST PROPERTIES LABELS unit)
 endfunction()

@@ -6,7 +6,7 @@
 #include <atomic>
 #include <chrono>
 
-#include "test_client.h"
+#include "common/test_client.h"
 
 namespace waygate::admin {
 namespace {

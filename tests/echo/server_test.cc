@@ -8,7 +8,7 @@
 #include <set>
 #include <thread>
 
-#include "test_client.h"
+#include "common/test_client.h"
 
 namespace waygate::echo {
 namespace {
