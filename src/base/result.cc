@@ -10,6 +10,7 @@ const char* ToString(ErrorCode code) {
     case ErrorCode::kUnsupported: return "Unsupported";
     case ErrorCode::kIo: return "IO";
     case ErrorCode::kInternal: return "Internal";
+    case ErrorCode::kGone: return "Gone";
   }
   return "Unknown";
 }

@@ -15,6 +15,7 @@ enum class ErrorCode {
   kUnsupported,  // valid, but not something we implement
   kIo,           // the operating system said no
   kInternal,     // a bug: should not happen
+  kGone,         // a revision the caller asked for was compacted away (HTTP 410 upstream)
 };
 
 const char* ToString(ErrorCode code);

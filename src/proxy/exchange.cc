@@ -275,7 +275,7 @@ void Session::StartExchange(const http::RequestHead& head, size_t head_len) {
   backend_state_ = &w_->balancer_.state(*route_->backend);
   backend_state_epoch_ = w_->balancer_epoch_;
   tried_.clear();
-  if (!uin_) uin_ = std::make_unique<net::Buffer>(16 * 1024);
+  if (!uin_) uin_ = w_->TakeBuffer();
   phase_ = Phase::kExchange;
   // Body bytes that arrived with the head are validated before anything goes upstream, so a
   // framing error in them reaches no backend at all.
@@ -821,7 +821,12 @@ void Session::ResetExchange() {
   req_sent_bytes_ = 0;
   body_bytes_sent_ = 0;
   status_ = 0;
-  if (uin_) uin_->Clear();
+  // The response buffer goes back to the worker between exchanges: an idle keep-alive
+  // connection then costs one buffer, not two.
+  if (uin_) {
+    uin_->Clear();
+    w_->ReturnBuffer(std::move(uin_));
+  }
 }
 
 void Session::AbortExchange() {

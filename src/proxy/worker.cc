@@ -15,6 +15,10 @@
 
 namespace waygate::proxy {
 
+namespace {
+constexpr size_t kResponseBufferSize = 16 * 1024;
+}
+
 class Worker::Listener : public net::IoHandler {
  public:
   Listener(Worker* w, ListenerSpec spec) : w_(w), spec_(std::move(spec)) {}
@@ -161,6 +165,20 @@ void Worker::FlushMetrics() {
   requests_.Flush();
   shared_.registry->AddWorkerCounters(counters_);
   counters_ = WorkerCounters{};
+}
+
+std::unique_ptr<net::Buffer> Worker::TakeBuffer() {
+  if (free_buffers_.empty()) return std::make_unique<net::Buffer>(kResponseBufferSize);
+  auto b = std::move(free_buffers_.back());
+  free_buffers_.pop_back();
+  return b;
+}
+
+void Worker::ReturnBuffer(std::unique_ptr<net::Buffer> buffer) {
+  // Grown buffers (huge response heads) are dropped; the pool keeps a bounded number.
+  if (buffer->capacity() == kResponseBufferSize && free_buffers_.size() < 1024) {
+    free_buffers_.push_back(std::move(buffer));
+  }
 }
 
 void Worker::RemoveSession(Session* s) {

@@ -12,6 +12,7 @@
 #include "base/result.h"
 #include "base/snapshot.h"
 #include "http/h1.h"
+#include "net/buffer.h"
 #include "net/event_loop.h"
 #include "proxy/access_log.h"
 #include "proxy/metrics.h"
@@ -55,6 +56,10 @@ class Worker {
   void Tick(int64_t now_ms);
   void FlushMetrics();
   void RemoveSession(Session* s);  // deferred delete after the event batch
+  // Response buffers are recycled per worker (no allocation per exchange, no cross-thread).
+  std::unique_ptr<net::Buffer> TakeBuffer();
+  void ReturnBuffer(std::unique_ptr<net::Buffer> buffer);
+  std::vector<std::unique_ptr<net::Buffer>> free_buffers_;
   void UpdateDate();
 
   int index_;
