@@ -87,13 +87,27 @@ class Parser {
       // parseOperator: here "in" and "notin" are keywords.
       const ScannedItem& o = Consume();
       switch (o.tok) {
-        case Token::kIn: op = Operator::kIn; break;
-        case Token::kEquals: op = Operator::kEquals; break;
-        case Token::kDoubleEquals: op = Operator::kDoubleEquals; break;
-        case Token::kGreaterThan: op = Operator::kGreaterThan; break;
-        case Token::kLessThan: op = Operator::kLessThan; break;
-        case Token::kNotIn: op = Operator::kNotIn; break;
-        case Token::kNotEquals: op = Operator::kNotEquals; break;
+        case Token::kIn:
+          op = Operator::kIn;
+          break;
+        case Token::kEquals:
+          op = Operator::kEquals;
+          break;
+        case Token::kDoubleEquals:
+          op = Operator::kDoubleEquals;
+          break;
+        case Token::kGreaterThan:
+          op = Operator::kGreaterThan;
+          break;
+        case Token::kLessThan:
+          op = Operator::kLessThan;
+          break;
+        case Token::kNotIn:
+          op = Operator::kNotIn;
+          break;
+        case Token::kNotEquals:
+          op = Operator::kNotEquals;
+          break;
         default:
           return "found '" + o.literal + "', expected: in, notin, =, ==, !=, gt, lt";
       }
@@ -202,16 +216,8 @@ Result<LabelSelector> LabelSelector::Parse(std::string_view text) {
 LabelSelector LabelSelector::FromSet(const Labels& set) {
   std::vector<Requirement> reqs;
   reqs.reserve(set.size());
-  for (const auto& [k, v] : set) {
-    Result<Requirement> r = Requirement::Create(k, Operator::kEquals, {v});
-    if (r.ok()) {
-      reqs.push_back(std::move(r).value());
-    } else {
-      // SelectorFromValidatedSet trusts its input; keep the term so it still filters.
-      reqs.push_back(Requirement::Unchecked(k, Operator::kEquals, {v}));
-    }
-  }
-  return LabelSelector(std::move(reqs), false);
+  for (const auto& [k, v] : set) reqs.push_back(Requirement::Unchecked(k, Operator::kEquals, {v}));
+  return LabelSelector(std::move(reqs), false);  // std::map iterates in key order
 }
 
 LabelSelector LabelSelector::FromRequirements(std::vector<Requirement> reqs) {

@@ -2,7 +2,9 @@
 // (k8s.io/apimachinery/pkg/labels: Parse, internalSelector, Everything, Nothing).
 //
 //   <selector>    ::= <requirement> | <requirement> "," <selector>
-//   <requirement> ::= [!] KEY [ ("in" | "notin") "(" VALUES ")" | ("=" | "==" | "!=" | ">" | "<") VALUE ]
+//   <requirement> ::= [!] KEY [ <set> | <exact> ]
+//   <set>         ::= ("in" | "notin") "(" VALUE { "," VALUE } ")"
+//   <exact>       ::= ("=" | "==" | "!=" | ">" | "<") VALUE
 //
 // `env!=prod` and `env notin (prod)` match objects without the label; `env in (a)` requires it;
 // `x in ()` is the set {""}; the empty string matches everything.

@@ -27,8 +27,8 @@ std::string Child(std::string_view path, std::string_view name) {
 
 std::string InvalidError(std::string_view path, std::string_view quoted_value,
                          std::string_view detail) {
-  return std::string(path.empty() ? "<nil>" : path) + ": Invalid value: " +
-         std::string(quoted_value) + ": " + std::string(detail);
+  return std::string(path.empty() ? "<nil>" : path) +
+         ": Invalid value: " + std::string(quoted_value) + ": " + std::string(detail);
 }
 
 // Go's %#v of a []string, as field.Invalid prints a value list.
@@ -90,15 +90,24 @@ bool ParseInt64(std::string_view s, long long& out) {
 
 std::string_view OperatorName(Operator op) {
   switch (op) {
-    case Operator::kIn: return "in";
-    case Operator::kNotIn: return "notin";
-    case Operator::kEquals: return "=";
-    case Operator::kDoubleEquals: return "==";
-    case Operator::kNotEquals: return "!=";
-    case Operator::kExists: return "exists";
-    case Operator::kDoesNotExist: return "!";
-    case Operator::kGreaterThan: return "gt";
-    case Operator::kLessThan: return "lt";
+    case Operator::kIn:
+      return "in";
+    case Operator::kNotIn:
+      return "notin";
+    case Operator::kEquals:
+      return "=";
+    case Operator::kDoubleEquals:
+      return "==";
+    case Operator::kNotEquals:
+      return "!=";
+    case Operator::kExists:
+      return "exists";
+    case Operator::kDoesNotExist:
+      return "!";
+    case Operator::kGreaterThan:
+      return "gt";
+    case Operator::kLessThan:
+      return "lt";
   }
   return "";
 }
@@ -199,13 +208,27 @@ std::string Requirement::String() const {
   if (op_ == Operator::kDoesNotExist) out += '!';
   out += key_;
   switch (op_) {
-    case Operator::kEquals: out += "="; break;
-    case Operator::kDoubleEquals: out += "=="; break;
-    case Operator::kNotEquals: out += "!="; break;
-    case Operator::kIn: out += " in "; break;
-    case Operator::kNotIn: out += " notin "; break;
-    case Operator::kGreaterThan: out += ">"; break;
-    case Operator::kLessThan: out += "<"; break;
+    case Operator::kEquals:
+      out += "=";
+      break;
+    case Operator::kDoubleEquals:
+      out += "==";
+      break;
+    case Operator::kNotEquals:
+      out += "!=";
+      break;
+    case Operator::kIn:
+      out += " in ";
+      break;
+    case Operator::kNotIn:
+      out += " notin ";
+      break;
+    case Operator::kGreaterThan:
+      out += ">";
+      break;
+    case Operator::kLessThan:
+      out += "<";
+      break;
     case Operator::kExists:
     case Operator::kDoesNotExist:
       return out;

@@ -37,6 +37,11 @@ class Requirement {
   static Result<Requirement> Create(std::string key, Operator op, std::vector<std::string> values,
                                     std::string_view path = {});
 
+  // No checks, for input validated elsewhere (SelectorFromValidatedSet).
+  static Requirement Unchecked(std::string key, Operator op, std::vector<std::string> values) {
+    return Requirement(std::move(key), op, std::move(values));
+  }
+
   bool Matches(const Labels& labels) const;
   // "key in (a,b)", "key!=v", "!key"; set values sorted, as apimachinery prints them.
   std::string String() const;
