@@ -24,6 +24,11 @@ Query& Query::Bind(int index, std::string_view bytes) {
   return *this;
 }
 
+Query& Query::BindText(int index, std::string_view text) {
+  sqlite3_bind_text64(stmt_, index, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+  return *this;
+}
+
 Query& Query::BindNull(int index) {
   sqlite3_bind_null(stmt_, index);
   return *this;
@@ -54,9 +59,7 @@ std::string Query::Bytes(int column) const {
   return std::string(static_cast<const char*>(data), static_cast<size_t>(size));
 }
 
-bool Query::IsNull(int column) const {
-  return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
-}
+bool Query::IsNull(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
 
 Result<std::unique_ptr<Db>> Db::Open(const std::string& path, bool read_only) {
   sqlite3* handle = nullptr;
@@ -83,8 +86,8 @@ Db::~Db() {
 Status Db::Exec(const char* sql) {
   char* message = nullptr;
   if (sqlite3_exec(db_, sql, nullptr, nullptr, &message) != SQLITE_OK) {
-    Error error = MakeError(ErrorCode::kIo, std::string("sqlite: ") + (message ? message : "?") +
-                                                " in: " + sql);
+    Error error = MakeError(ErrorCode::kIo,
+                            std::string("sqlite: ") + (message ? message : "?") + " in: " + sql);
     sqlite3_free(message);
     return error;
   }
@@ -95,8 +98,7 @@ Result<Query> Db::Prepare(const char* sql) {
   auto it = cache_.find(sql);
   if (it == cache_.end()) {
     sqlite3_stmt* stmt = nullptr;
-    if (sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr) !=
-        SQLITE_OK) {
+    if (sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr) != SQLITE_OK) {
       return LastError(std::string("prepare: ") + sql);
     }
     it = cache_.emplace(sql, stmt).first;

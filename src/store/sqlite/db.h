@@ -28,6 +28,7 @@ class Query {
 
   Query& Bind(int index, int64_t value);
   Query& Bind(int index, std::string_view bytes);  // bound as a BLOB (bytewise ordering)
+  Query& BindText(int index, std::string_view text);
   Query& BindNull(int index);
 
   // true: a row is ready; false: done. Errors end up in the Error.

@@ -45,15 +45,14 @@ inline constexpr char kHeadRange[] =
     "SELECT key, value, create_rev, mod_rev, version" WAYGATE_HEAD_WHERE
     " AND key < ?4 ORDER BY key LIMIT ?3";
 inline constexpr char kHeadRangeOpen[] =
-    "SELECT key, value, create_rev, mod_rev, version" WAYGATE_HEAD_WHERE
-    " ORDER BY key LIMIT ?3";
+    "SELECT key, value, create_rev, mod_rev, version" WAYGATE_HEAD_WHERE " ORDER BY key LIMIT ?3";
 inline constexpr char kHeadCount[] = "SELECT count(*)" WAYGATE_HEAD_WHERE " AND key < ?4";
 inline constexpr char kHeadCountOpen[] = "SELECT count(*)" WAYGATE_HEAD_WHERE;
 #undef WAYGATE_HEAD_WHERE
 
 // Range at a past revision ?5: per key, its newest history row <= ?5, if that row is a put.
-#define WAYGATE_PAST_WHERE                                                         \
-  " FROM history h WHERE h.key >= ?1 AND h.key > ?2 AND h.deleted = 0"             \
+#define WAYGATE_PAST_WHERE                                             \
+  " FROM history h WHERE h.key >= ?1 AND h.key > ?2 AND h.deleted = 0" \
   " AND h.rev = (SELECT max(x.rev) FROM history x WHERE x.key = h.key AND x.rev <= ?5)"
 inline constexpr char kPastRange[] =
     "SELECT h.key, h.value, h.create_rev, h.rev, h.version" WAYGATE_PAST_WHERE
@@ -67,11 +66,11 @@ inline constexpr char kPastCountOpen[] = "SELECT count(*)" WAYGATE_PAST_WHERE;
 
 // Events for a watcher: revisions in (?1, ?2] under the prefix ?3 [.. ?4), with each event's
 // previous row for the same key (its prev_kv).
-#define WAYGATE_EVENTS_SELECT                                                        \
-  "SELECT h.rev, h.key, h.deleted, h.value, h.create_rev, h.version,"               \
-  " p.rev, p.deleted, p.value, p.create_rev, p.version FROM history h"              \
-  " LEFT JOIN history p ON p.rev = (SELECT max(x.rev) FROM history x"               \
-  " WHERE x.key = h.key AND x.rev < h.rev)"                                          \
+#define WAYGATE_EVENTS_SELECT                                          \
+  "SELECT h.rev, h.key, h.deleted, h.value, h.create_rev, h.version,"  \
+  " p.rev, p.deleted, p.value, p.create_rev, p.version FROM history h" \
+  " LEFT JOIN history p ON p.rev = (SELECT max(x.rev) FROM history x"  \
+  " WHERE x.key = h.key AND x.rev < h.rev)"                            \
   " WHERE h.rev > ?1 AND h.rev <= ?2 AND h.key >= ?3"
 inline constexpr char kEvents[] = WAYGATE_EVENTS_SELECT " AND h.key < ?4 ORDER BY h.rev LIMIT ?5";
 inline constexpr char kEventsOpen[] = WAYGATE_EVENTS_SELECT " ORDER BY h.rev LIMIT ?5";

@@ -94,17 +94,16 @@ void Run(const std::shared_ptr<WatcherState>& state) {
       // Checked after the read: compaction raises `compacted` before deleting rows, so if it
       // is still <= last + 1 here, the page just read was complete.
       if (core.compacted.load() > last + 1) {
-        return Close(w, MakeError(ErrorCode::kGone,
-                                  "watch fell behind compaction at revision " +
-                                      std::to_string(core.compacted.load())));
+        return Close(w, MakeError(ErrorCode::kGone, "watch fell behind compaction at revision " +
+                                                        std::to_string(core.compacted.load())));
       }
       for (const Event& ev : events) {
         if (w.stop.load()) return;
         w.callbacks.on_event(ev);
         w.delivered.store(ev.kv.mod_revision);
       }
-      last = static_cast<int64_t>(events.size()) < kPageSize ? target
-                                                             : events.back().kv.mod_revision;
+      last =
+          static_cast<int64_t>(events.size()) < kPageSize ? target : events.back().kv.mod_revision;
       w.delivered.store(last);
     }
   }
