@@ -23,7 +23,8 @@ Result<Flags> Flags::Parse(const std::vector<std::string>& args, const std::set<
       continue;
     }
     if (!has_value) {
-      if (i + 1 >= args.size()) return MakeError(ErrorCode::kInvalid, "--" + name + " needs a value");
+      if (i + 1 >= args.size())
+        return MakeError(ErrorCode::kInvalid, "--" + name + " needs a value");
       value = args[++i];
     }
     f.values_.emplace(name, value);

@@ -14,7 +14,8 @@ namespace waygate::cmd {
 class Flags {
  public:
   // `known`: flag names without "--"; `booleans`: those that take no value.
-  static Result<Flags> Parse(const std::vector<std::string>& args, const std::set<std::string>& known,
+  static Result<Flags> Parse(const std::vector<std::string>& args,
+                             const std::set<std::string>& known,
                              const std::set<std::string>& booleans = {});
   bool Has(const std::string& name) const { return values_.count(name) > 0; }
   std::string Get(const std::string& name, const std::string& fallback = "") const;

@@ -4,7 +4,6 @@
 #include <unistd.h>
 
 #include <csignal>
-
 #include <cstdio>
 #include <memory>
 #include <thread>
@@ -52,21 +51,27 @@ Result<std::vector<int>> BindListeners(net::Address addr, int count) {
 }  // namespace
 
 int RunGateway(const std::vector<std::string>& args) {
-  auto flags = Flags::Parse(args, {"manifests", "http-listen", "https-listen", "admin-listen",
-                                   "ingress-class", "gateway", "workers", "access-log",
-                                   "access-log-format", "log-level", "kubeconfig"});
+  auto flags = Flags::Parse(
+      args, {"manifests", "http-listen", "https-listen", "admin-listen", "ingress-class", "gateway",
+             "workers", "access-log", "access-log-format", "log-level", "kubeconfig"});
   if (!flags.ok()) return Fail(flags.error().message);
   const Flags& f = *flags;
 
   std::string level = f.Get("log-level", "info");
-  if (level == "debug") log::SetLevel(log::Level::kDebug);
-  else if (level == "info") log::SetLevel(log::Level::kInfo);
-  else if (level == "warn") log::SetLevel(log::Level::kWarn);
-  else if (level == "error") log::SetLevel(log::Level::kError);
-  else return Fail("--log-level must be debug, info, warn or error");
+  if (level == "debug")
+    log::SetLevel(log::Level::kDebug);
+  else if (level == "info")
+    log::SetLevel(log::Level::kInfo);
+  else if (level == "warn")
+    log::SetLevel(log::Level::kWarn);
+  else if (level == "error")
+    log::SetLevel(log::Level::kError);
+  else
+    return Fail("--log-level must be debug, info, warn or error");
 
   if (f.Has("kubeconfig")) {
-    return Fail("--kubeconfig (following a Kubernetes API) is not implemented yet; use --manifests");
+    return Fail(
+        "--kubeconfig (following a Kubernetes API) is not implemented yet; use --manifests");
   }
   if (!f.Has("manifests")) return Fail("--manifests DIR is required");
   auto workers = f.GetInt("workers", static_cast<int>(std::thread::hardware_concurrency()));
@@ -87,9 +92,12 @@ int RunGateway(const std::vector<std::string>& args) {
   if (f.Has("access-log")) {
     std::string fmt = f.Get("access-log-format", "combined");
     proxy::AccessLogFormat format;
-    if (fmt == "combined") format = proxy::AccessLogFormat::kCombined;
-    else if (fmt == "json") format = proxy::AccessLogFormat::kJson;
-    else return Fail("--access-log-format must be combined or json");
+    if (fmt == "combined")
+      format = proxy::AccessLogFormat::kCombined;
+    else if (fmt == "json")
+      format = proxy::AccessLogFormat::kJson;
+    else
+      return Fail("--access-log-format must be combined or json");
     auto sink = proxy::AccessLogSink::Open(f.Get("access-log"), format);
     if (!sink.ok()) return Fail(sink.error().message);
     access_log = std::move(*sink);
@@ -146,7 +154,8 @@ int RunGateway(const std::vector<std::string>& args) {
     return Fail(admin_server.error().message);
   }
 
-  fprintf(stderr, "waygate: listening name=http address=%s\n", bound.ok() ? bound->ToString().c_str() : "?");
+  fprintf(stderr, "waygate: listening name=http address=%s\n",
+          bound.ok() ? bound->ToString().c_str() : "?");
   fprintf(stderr, "waygate: listening name=admin address=%s\n",
           (*admin_server)->address().ToString().c_str());
   fflush(stderr);

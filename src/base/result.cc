@@ -4,13 +4,20 @@ namespace waygate {
 
 const char* ToString(ErrorCode code) {
   switch (code) {
-    case ErrorCode::kInvalid: return "Invalid";
-    case ErrorCode::kNotFound: return "NotFound";
-    case ErrorCode::kConflict: return "Conflict";
-    case ErrorCode::kUnsupported: return "Unsupported";
-    case ErrorCode::kIo: return "IO";
-    case ErrorCode::kInternal: return "Internal";
-    case ErrorCode::kGone: return "Gone";
+    case ErrorCode::kInvalid:
+      return "Invalid";
+    case ErrorCode::kNotFound:
+      return "NotFound";
+    case ErrorCode::kConflict:
+      return "Conflict";
+    case ErrorCode::kUnsupported:
+      return "Unsupported";
+    case ErrorCode::kIo:
+      return "IO";
+    case ErrorCode::kInternal:
+      return "Internal";
+    case ErrorCode::kGone:
+      return "Gone";
   }
   return "Unknown";
 }

@@ -13,9 +13,8 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <sys/socket.h>
-#include <unistd.h>
-
 #include <time.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstring>
@@ -32,20 +31,34 @@ namespace {
 
 const char* ReasonPhrase(uint16_t status) {
   switch (status) {
-    case 200: return "OK";
-    case 400: return "Bad Request";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 408: return "Request Timeout";
-    case 413: return "Payload Too Large";
-    case 414: return "URI Too Long";
-    case 431: return "Request Header Fields Too Large";
-    case 500: return "Internal Server Error";
-    case 501: return "Not Implemented";
-    case 502: return "Bad Gateway";
-    case 503: return "Service Temporarily Unavailable";
-    case 504: return "Gateway Timeout";
-    case 505: return "HTTP Version Not Supported";
+    case 200:
+      return "OK";
+    case 400:
+      return "Bad Request";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 408:
+      return "Request Timeout";
+    case 413:
+      return "Payload Too Large";
+    case 414:
+      return "URI Too Long";
+    case 431:
+      return "Request Header Fields Too Large";
+    case 500:
+      return "Internal Server Error";
+    case 501:
+      return "Not Implemented";
+    case 502:
+      return "Bad Gateway";
+    case 503:
+      return "Service Temporarily Unavailable";
+    case 504:
+      return "Gateway Timeout";
+    case 505:
+      return "HTTP Version Not Supported";
   }
   return "Error";
 }
@@ -74,8 +87,8 @@ enum class ForwardedHeader { kNone, kFor, kProto, kHost, kPort, kRealIp, kReques
 ForwardedHeader ClassifyForwarded(std::string_view name) {
   if (name.size() < 6) return ForwardedHeader::kNone;
   char c = name[0] | 0x20;
-  if (c == 'e') return EqualsIgnoreCase(name, "expect") ? ForwardedHeader::kExpect
-                                                        : ForwardedHeader::kNone;
+  if (c == 'e')
+    return EqualsIgnoreCase(name, "expect") ? ForwardedHeader::kExpect : ForwardedHeader::kNone;
   if (c != 'x') return ForwardedHeader::kNone;
   if (EqualsIgnoreCase(name, "x-forwarded-for")) return ForwardedHeader::kFor;
   if (EqualsIgnoreCase(name, "x-forwarded-proto")) return ForwardedHeader::kProto;
@@ -246,14 +259,20 @@ void Session::StartExchange(const http::RequestHead& head, size_t head_len) {
     const auto& hb = route_->settings.hash_by;
     if (route_->settings.load_balance == route::LoadBalance::kConsistentHash) {
       switch (hb.kind) {
-        case route::HashBy::Kind::kRemoteAddr: hash_key_.assign(peer_ip_, peer_ip_len_); break;
-        case route::HashBy::Kind::kRequestUri: hash_key_.assign(head.target); break;
+        case route::HashBy::Kind::kRemoteAddr:
+          hash_key_.assign(peer_ip_, peer_ip_len_);
+          break;
+        case route::HashBy::Kind::kRequestUri:
+          hash_key_.assign(head.target);
+          break;
         case route::HashBy::Kind::kHeader: {
           std::string_view v;
           hash_key_.assign(head.Find(hb.header, &v) ? v : std::string_view());
           break;
         }
-        case route::HashBy::Kind::kNone: hash_key_.clear(); break;
+        case route::HashBy::Kind::kNone:
+          hash_key_.clear();
+          break;
       }
     }
     upstream_http10_ = client_http10_;
@@ -304,14 +323,28 @@ void Session::BuildUpstreamHead(const http::RequestHead& head, std::string_view 
     if (head.IsHopByHop(i)) continue;
     const http::Header& h = head.headers[i];
     switch (ClassifyForwarded(h.name)) {
-      case ForwardedHeader::kNone: AppendHeader(out, h.name, h.value); break;
-      case ForwardedHeader::kFor: if (c_for.empty()) c_for = h.value; break;
-      case ForwardedHeader::kProto: c_proto = h.value; break;
-      case ForwardedHeader::kHost: c_host = h.value; break;
-      case ForwardedHeader::kPort: c_port = h.value; break;
-      case ForwardedHeader::kRealIp: c_real_ip = h.value; break;
-      case ForwardedHeader::kRequestId: break;  // replaced by request_id_ below
-      case ForwardedHeader::kExpect: break;     // the gateway answered 100-continue itself
+      case ForwardedHeader::kNone:
+        AppendHeader(out, h.name, h.value);
+        break;
+      case ForwardedHeader::kFor:
+        if (c_for.empty()) c_for = h.value;
+        break;
+      case ForwardedHeader::kProto:
+        c_proto = h.value;
+        break;
+      case ForwardedHeader::kHost:
+        c_host = h.value;
+        break;
+      case ForwardedHeader::kPort:
+        c_port = h.value;
+        break;
+      case ForwardedHeader::kRealIp:
+        c_real_ip = h.value;
+        break;
+      case ForwardedHeader::kRequestId:
+        break;  // replaced by request_id_ below
+      case ForwardedHeader::kExpect:
+        break;  // the gateway answered 100-continue itself
     }
   }
   std::string_view peer(peer_ip_, peer_ip_len_);
@@ -368,12 +401,11 @@ bool Session::AcquireUpstream() {
   // exists; such a request fails over to the error page instead (a rare overlap).
   if (backend_state_epoch_ != w_->balancer_epoch_) return false;
   // proxy-next-upstream-tries 0 means "no limit but the number of endpoints", as in nginx.
-  const uint32_t max_tries =
-      settings.next_upstream_tries ? settings.next_upstream_tries
-                                   : static_cast<uint32_t>(route_->backend->endpoints.size());
+  const uint32_t max_tries = settings.next_upstream_tries
+                                 ? settings.next_upstream_tries
+                                 : static_cast<uint32_t>(route_->backend->endpoints.size());
   while (tried_.size() < std::max<uint32_t>(max_tries, 1)) {
-    int idx = w_->balancer_.Pick(*backend_state_, settings, hash_key_, w_->loop_->now_ms(),
-                                 tried_);
+    int idx = w_->balancer_.Pick(*backend_state_, settings, hash_key_, w_->loop_->now_ms(), tried_);
     if (idx < 0) return false;
     tried_.push_back(static_cast<uint32_t>(idx));
     upstream::EndpointState* ep = backend_state_->endpoints[idx];
@@ -385,8 +417,8 @@ bool Session::AcquireUpstream() {
       up_reused_ = true;
     } else {
       const route::Endpoint& e = route_->backend->endpoints[idx];
-      auto r = w_->pool_.Connect(ep, reinterpret_cast<const sockaddr*>(&e.sockaddr),
-                                 e.sockaddr_len, this);
+      auto r = w_->pool_.Connect(ep, reinterpret_cast<const sockaddr*>(&e.sockaddr), e.sockaddr_len,
+                                 this);
       if (!r.ok()) {
         ++w_->counters_.upstream_connect_failures;
         if (upstream::RecordFailure(*ep, w_->ejection_, w_->loop_->now_ms())) {
@@ -428,8 +460,8 @@ bool Session::RetryOnFreshConnection() {
   upstream::EndpointState* ep = up_->endpoint;
   ReleaseUpstream(false);
   const route::Endpoint& e = route_->backend->endpoints[endpoint_index_];
-  auto r = w_->pool_.Connect(ep, reinterpret_cast<const sockaddr*>(&e.sockaddr), e.sockaddr_len,
-                             this);
+  auto r =
+      w_->pool_.Connect(ep, reinterpret_cast<const sockaddr*>(&e.sockaddr), e.sockaddr_len, this);
   if (!r.ok()) return false;
   up_ = *r;
   up_reused_ = false;
@@ -442,8 +474,7 @@ bool Session::RetryOnFreshConnection() {
 }
 
 void Session::OnUpstreamBroken(const char* why) {
-  if (!resp_head_done_ && uin_->empty() && up_reused_ && req_sent_bytes_ == 0 &&
-      idempotent_) {
+  if (!resp_head_done_ && uin_->empty() && up_reused_ && req_sent_bytes_ == 0 && idempotent_) {
     if (RetryOnFreshConnection()) return;
   }
   log::Debug(std::string("upstream ") + (up_ ? up_->endpoint->address : "?") + ": " + why);
@@ -693,7 +724,8 @@ bool Session::ParseResponseHead() {
     out.append("\r\n");
     uin_->Consume(r.consumed);
     resp_head_done_ = resp_head_sent_ = true;
-    if (rh.body == BodyKind::kNone || (rh.body == BodyKind::kContentLength && resp_remaining_ == 0)) {
+    if (rh.body == BodyKind::kNone ||
+        (rh.body == BodyKind::kContentLength && resp_remaining_ == 0)) {
       resp_done_ = true;
     }
     ValidateResponseBody();
@@ -845,10 +877,11 @@ void Session::SendError(uint16_t status, bool close) {
   status_ = status;
   const char* reason = ReasonPhrase(status);
   char body[256];
-  int body_len = snprintf(body, sizeof body,
-                          "<html>\r\n<head><title>%u %s</title></head>\r\n<body>\r\n<center><h1>%u "
-                          "%s</h1></center>\r\n<hr><center>waygate</center>\r\n</body>\r\n</html>\r\n",
-                          status, reason, status, reason);
+  int body_len =
+      snprintf(body, sizeof body,
+               "<html>\r\n<head><title>%u %s</title></head>\r\n<body>\r\n<center><h1>%u "
+               "%s</h1></center>\r\n<hr><center>waygate</center>\r\n</body>\r\n</html>\r\n",
+               status, reason, status, reason);
   close = close || close_after_;
   std::string& out = dout_;
   out.append("HTTP/1.1 ");

@@ -19,14 +19,22 @@ MethodLabel ClassifyMethod(std::string_view m) {
 
 const char* ToString(MethodLabel m) {
   switch (m) {
-    case MethodLabel::kGet: return "GET";
-    case MethodLabel::kHead: return "HEAD";
-    case MethodLabel::kPost: return "POST";
-    case MethodLabel::kPut: return "PUT";
-    case MethodLabel::kDelete: return "DELETE";
-    case MethodLabel::kPatch: return "PATCH";
-    case MethodLabel::kOptions: return "OPTIONS";
-    case MethodLabel::kOther: return "OTHER";
+    case MethodLabel::kGet:
+      return "GET";
+    case MethodLabel::kHead:
+      return "HEAD";
+    case MethodLabel::kPost:
+      return "POST";
+    case MethodLabel::kPut:
+      return "PUT";
+    case MethodLabel::kDelete:
+      return "DELETE";
+    case MethodLabel::kPatch:
+      return "PATCH";
+    case MethodLabel::kOptions:
+      return "OPTIONS";
+    case MethodLabel::kOther:
+      return "OTHER";
   }
   return "OTHER";
 }
@@ -123,7 +131,8 @@ std::string Registry::Render() const {
   char buf[128];
   for (int i = 0; i < WorkerCounters::kBuckets; ++i) {
     cumulative += totals_.duration_buckets[i];
-    snprintf(buf, sizeof buf, "nginx_ingress_controller_request_duration_seconds_bucket{le=\"%g\"} ",
+    snprintf(buf, sizeof buf,
+             "nginx_ingress_controller_request_duration_seconds_bucket{le=\"%g\"} ",
              kDurationBounds[i]);
     out += buf + std::to_string(cumulative) + "\n";
   }

@@ -74,11 +74,20 @@ void Session::Advance() {
   for (int guard = 0; guard < 1000; ++guard) {
     bool progress = false;
     switch (phase_) {
-      case Phase::kIdle: progress = StepIdle(); break;
-      case Phase::kExchange: progress = StepExchange(); break;
-      case Phase::kTunnel: progress = StepTunnel(); break;
-      case Phase::kDraining: progress = StepDraining(); break;
-      case Phase::kClosed: return;
+      case Phase::kIdle:
+        progress = StepIdle();
+        break;
+      case Phase::kExchange:
+        progress = StepExchange();
+        break;
+      case Phase::kTunnel:
+        progress = StepTunnel();
+        break;
+      case Phase::kDraining:
+        progress = StepDraining();
+        break;
+      case Phase::kClosed:
+        return;
     }
     if (!progress) return;
   }

@@ -142,7 +142,8 @@ void Worker::UpdateDate() {
   date_second_ = ts.tv_sec;
   tm t;
   gmtime_r(&ts.tv_sec, &t);
-  date_header_len_ = strftime(date_header_, sizeof date_header_, "Date: %a, %d %b %Y %H:%M:%S GMT\r\n", &t);
+  date_header_len_ =
+      strftime(date_header_, sizeof date_header_, "Date: %a, %d %b %Y %H:%M:%S GMT\r\n", &t);
 }
 
 void Worker::Tick(int64_t now_ms) {

@@ -25,9 +25,9 @@ namespace waygate::proxy {
 class Session;
 
 struct ListenerSpec {
-  int fd = -1;               // bound, listening, non-blocking; owned by the worker
+  int fd = -1;  // bound, listening, non-blocking; owned by the worker
   std::string name = "http";
-  uint16_t port = 0;         // for X-Forwarded-Port and redirects
+  uint16_t port = 0;  // for X-Forwarded-Port and redirects
 };
 
 // Immutable, shared by all workers.

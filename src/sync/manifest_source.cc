@@ -51,8 +51,8 @@ Result<std::string> ReadFile(const std::string& path) {
 
 }  // namespace
 
-Result<std::unique_ptr<ManifestSource>> ManifestSource::Start(const ManifestSourceOptions& options,
-                                                              SnapshotCell<route::RouteTable>* out) {
+Result<std::unique_ptr<ManifestSource>> ManifestSource::Start(
+    const ManifestSourceOptions& options, SnapshotCell<route::RouteTable>* out) {
   struct stat st;
   if (::stat(options.dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
     return MakeError(ErrorCode::kNotFound, "--manifests " + options.dir + ": not a directory");
@@ -61,8 +61,8 @@ Result<std::unique_ptr<ManifestSource>> ManifestSource::Start(const ManifestSour
   if (ifd < 0) return MakeError(ErrorCode::kIo, std::string("inotify_init1: ") + strerror(errno));
   // Directory-level events cover editors (write in place), atomic renames (kubectl cp, GitOps
   // tools) and symlink swaps (ConfigMap volumes); a rescan compares contents anyway.
-  uint32_t mask = IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_CREATE |
-                  IN_MODIFY | IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF;
+  uint32_t mask = IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_CREATE | IN_MODIFY |
+                  IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF;
   if (inotify_add_watch(ifd, options.dir.c_str(), mask) < 0) {
     int err = errno;
     ::close(ifd);
@@ -148,7 +148,8 @@ void ManifestSource::Reload(bool full) {
     std::string path = options_.dir + "/" + name;
     struct stat st;
     if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
-    FileStamp stamp{st.st_ino, st.st_size, int64_t{st.st_mtim.tv_sec} * 1'000'000'000 + st.st_mtim.tv_nsec,
+    FileStamp stamp{st.st_ino, st.st_size,
+                    int64_t{st.st_mtim.tv_sec} * 1'000'000'000 + st.st_mtim.tv_nsec,
                     int64_t{st.st_ctim.tv_sec} * 1'000'000'000 + st.st_ctim.tv_nsec};
     auto old = files_.find(name);
     // Unchanged stat and last changed over a second ago: the content cannot have changed

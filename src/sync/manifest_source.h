@@ -28,8 +28,8 @@ struct ManifestSourceOptions {
 };
 
 struct SyncStats {
-  uint64_t reloads = 0;           // snapshots published
-  uint64_t diagnostics = 0;       // problems found in the last load
+  uint64_t reloads = 0;      // snapshots published
+  uint64_t diagnostics = 0;  // problems found in the last load
   double last_compile_ms = 0;
 };
 
@@ -43,8 +43,8 @@ class ManifestSource {
   SyncStats stats() const;
 
  private:
-  ManifestSource(ManifestSourceOptions options, SnapshotCell<route::RouteTable>* out, int inotify_fd,
-                 int stop_fd);
+  ManifestSource(ManifestSourceOptions options, SnapshotCell<route::RouteTable>* out,
+                 int inotify_fd, int stop_fd);
   void Loop();
   void Reload(bool full);
 

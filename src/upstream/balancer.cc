@@ -62,9 +62,8 @@ void Balancer::Rebuild(const route::RouteTable& table, uint64_t generation,
   states_ = std::move(next);
 }
 
-int Balancer::Pick(BackendState& s, const route::RouteSettings& settings,
-                   std::string_view hash_key, int64_t now_ms,
-                   const std::vector<uint32_t>& tried) {
+int Balancer::Pick(BackendState& s, const route::RouteSettings& settings, std::string_view hash_key,
+                   int64_t now_ms, const std::vector<uint32_t>& tried) {
   if (s.endpoints.empty()) return -1;
   switch (settings.load_balance) {
     case route::LoadBalance::kConsistentHash:
@@ -128,8 +127,7 @@ int Balancer::PickHash(BackendState& s, std::string_view key, int64_t now_ms,
     std::sort(s.ring.begin(), s.ring.end());
   }
   uint32_t h = Hash(key);
-  const auto start =
-      std::lower_bound(s.ring.begin(), s.ring.end(), std::make_pair(h, uint32_t{0}));
+  const auto start = std::lower_bound(s.ring.begin(), s.ring.end(), std::make_pair(h, uint32_t{0}));
   // Walk the ring from the key's point: the first healthy, untried endpoint owns the key. When
   // every endpoint is ejected, walk again ignoring health so keys keep their affinity.
   for (bool allow_ejected : {false, true}) {

@@ -35,9 +35,9 @@ class Connection final : public net::IoHandler {
   bool connected = false;            // false while the non-blocking connect is in progress
   bool readable = false;             // edge-triggered readiness, cleared on EAGAIN
   bool writable = false;
-  bool peer_closed = false;          // RDHUP/HUP seen
+  bool peer_closed = false;  // RDHUP/HUP seen
   bool closed = false;
-  uint32_t requests = 0;             // requests served on this connection so far
+  uint32_t requests = 0;  // requests served on this connection so far
   int64_t idle_since_ms = 0;
 
  private:
@@ -53,8 +53,8 @@ struct PoolLimits {
 };
 
 struct PoolStats {
-  uint64_t opened = 0;   // connections opened (connect attempts that got a socket)
-  uint64_t reused = 0;   // requests sent on a pooled connection
+  uint64_t opened = 0;  // connections opened (connect attempts that got a socket)
+  uint64_t reused = 0;  // requests sent on a pooled connection
 };
 
 // Per-worker pool of upstream connections. Never shared between threads.

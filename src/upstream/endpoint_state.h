@@ -17,10 +17,10 @@ struct EndpointState {
   std::string address;
   uint32_t in_flight = 0;
   uint32_t consecutive_failures = 0;
-  uint32_t ejections = 0;           // how many times ejected in a row (backoff grows)
-  int64_t ejected_until_ms = 0;     // 0 or in the past: eligible
-  std::vector<Connection*> idle;    // most recently used last
-  uint64_t generation_seen = 0;     // last snapshot generation that referenced this address
+  uint32_t ejections = 0;         // how many times ejected in a row (backoff grows)
+  int64_t ejected_until_ms = 0;   // 0 or in the past: eligible
+  std::vector<Connection*> idle;  // most recently used last
+  uint64_t generation_seen = 0;   // last snapshot generation that referenced this address
 };
 
 // Outlier ejection policy (passive health checking). Like Envoy's consecutive-5xx detector but
@@ -31,7 +31,9 @@ struct EjectionPolicy {
   int64_t max_ejection_ms = 300'000;
 };
 
-inline bool IsEjected(const EndpointState& e, int64_t now_ms) { return e.ejected_until_ms > now_ms; }
+inline bool IsEjected(const EndpointState& e, int64_t now_ms) {
+  return e.ejected_until_ms > now_ms;
+}
 
 // Records a failure; returns true when this failure ejected the endpoint.
 bool RecordFailure(EndpointState& e, const EjectionPolicy& policy, int64_t now_ms);
