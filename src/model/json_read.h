@@ -1,6 +1,6 @@
 // Typed reads from nlohmann::json with Kubernetes field paths; a value of the wrong JSON type
 // is an error (as Go's encoding/json reports it), an absent or null field leaves the default.
-// Internal to model/.
+// Used by model/ and by modules that read Kubernetes JSON the same way (selector/).
 #pragma once
 
 #include <cstdint>

@@ -1,5 +1,6 @@
 #include "selector/structured.h"
 
+#include "model/json_read.h"
 #include "model/names.h"
 
 namespace waygate::selector {
@@ -7,27 +8,8 @@ namespace {
 
 using Json = nlohmann::json;
 
-const char* TypeName(const Json& v) {
-  switch (v.type()) {
-    case Json::value_t::null:
-      return "null";
-    case Json::value_t::object:
-      return "object";
-    case Json::value_t::array:
-      return "array";
-    case Json::value_t::string:
-      return "string";
-    case Json::value_t::boolean:
-      return "boolean";
-    case Json::value_t::number_integer:
-    case Json::value_t::number_unsigned:
-      return "integer";
-    case Json::value_t::number_float:
-      return "number";
-    default:
-      return "unknown";
-  }
-}
+// Same wording for JSON type errors as the decoder of objects.
+using model::json_read::TypeName;
 
 // The member `key`, or nullptr when absent or null.
 const Json* Member(const Json& obj, const char* key) {
