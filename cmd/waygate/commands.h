@@ -4,4 +4,6 @@
 namespace waygate::cmd {
 int RunGateway(const std::vector<std::string>& args);
 int RunEcho(const std::vector<std::string>& args);
+int RunServe(const std::vector<std::string>& args);
+int RunKubeconfig(const std::vector<std::string>& args);
 }  // namespace waygate::cmd

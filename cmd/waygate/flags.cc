@@ -2,6 +2,8 @@
 
 #include <cstdlib>
 
+#include "base/log.h"
+
 namespace waygate::cmd {
 
 Result<Flags> Flags::Parse(const std::vector<std::string>& args, const std::set<std::string>& known,
@@ -58,6 +60,21 @@ Result<int> Flags::GetInt(const std::string& name, int fallback) const {
     return MakeError(ErrorCode::kInvalid, "--" + name + ": not a number: " + v);
   }
   return static_cast<int>(n);
+}
+
+bool SetLogLevel(std::string_view level) {
+  if (level == "debug") {
+    log::SetLevel(log::Level::kDebug);
+  } else if (level == "info") {
+    log::SetLevel(log::Level::kInfo);
+  } else if (level == "warn") {
+    log::SetLevel(log::Level::kWarn);
+  } else if (level == "error") {
+    log::SetLevel(log::Level::kError);
+  } else {
+    return false;
+  }
+  return true;
 }
 
 }  // namespace waygate::cmd

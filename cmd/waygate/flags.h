@@ -26,4 +26,7 @@ class Flags {
   std::multimap<std::string, std::string> values_;
 };
 
+// --log-level debug|info|warn|error; false for anything else.
+bool SetLogLevel(std::string_view level);
+
 }  // namespace waygate::cmd

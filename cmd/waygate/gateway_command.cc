@@ -57,16 +57,7 @@ int RunGateway(const std::vector<std::string>& args) {
   if (!flags.ok()) return Fail(flags.error().message);
   const Flags& f = *flags;
 
-  std::string level = f.Get("log-level", "info");
-  if (level == "debug")
-    log::SetLevel(log::Level::kDebug);
-  else if (level == "info")
-    log::SetLevel(log::Level::kInfo);
-  else if (level == "warn")
-    log::SetLevel(log::Level::kWarn);
-  else if (level == "error")
-    log::SetLevel(log::Level::kError);
-  else
+  if (!SetLogLevel(f.Get("log-level", "info")))
     return Fail("--log-level must be debug, info, warn or error");
 
   if (f.Has("kubeconfig")) {

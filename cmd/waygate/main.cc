@@ -12,6 +12,10 @@ constexpr const char* kUsage =
     "usage: waygate <command> [flags]\n"
     "\n"
     "commands:\n"
+    "  serve --data-dir DIR [--api-listen ADDR] [--node-ip IP] [--store sqlite:PATH]\n"
+    "      the all-in-one node: a Kubernetes-compatible API (HTTPS, embedded store in DIR)\n"
+    "  kubeconfig --data-dir DIR [--server URL] [--namespace NS]\n"
+    "      print a kubeconfig for kubectl (admin token, CA from DIR)\n"
     "  gateway --manifests DIR --http-listen ADDR [--https-listen ADDR] --admin-listen ADDR\n"
     "          [--ingress-class NAME] [--gateway NS/NAME] [--workers N]\n"
     "          [--access-log PATH|-] [--access-log-format combined|json] [--log-level LEVEL]\n"
@@ -32,6 +36,8 @@ int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 2, argv + argc);
   if (command == "gateway") return waygate::cmd::RunGateway(args);
   if (command == "echo") return waygate::cmd::RunEcho(args);
+  if (command == "serve") return waygate::cmd::RunServe(args);
+  if (command == "kubeconfig") return waygate::cmd::RunKubeconfig(args);
   if (command == "version" || command == "--version") {
     printf("waygate 0.1.0\n");
     return 0;

@@ -1,0 +1,173 @@
+// `waygate serve --data-dir DIR --api-listen ADDR --node-ip IP`: the all-in-one node. The
+// Kubernetes-compatible API over HTTPS on the embedded store, plus a gateway node that follows
+// that API (data_plane.h), in one process.
+#include <sys/stat.h>
+
+#include <csignal>
+#include <cstdio>
+#include <fstream>
+
+#include "api/api.h"
+#include "api/http_server.h"
+#include "apistatus/errors.h"
+#include "base/log.h"
+#include "commands.h"
+#include "flags.h"
+#include "net/address.h"
+#include "pki/kubeconfig.h"
+#include "pki/pki.h"
+#include "pki/server_context.h"
+#include "serve_state.h"
+#include "signals.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace waygate::cmd {
+namespace {
+
+int Fail(const std::string& message) {
+  fprintf(stderr, "waygate serve: %s\n", message.c_str());
+  return 2;
+}
+
+std::string HostOf(const std::string& address) {
+  if (!address.empty() && address[0] == '[') return address.substr(1, address.find(']') - 1);
+  return address.substr(0, address.rfind(':'));
+}
+
+}  // namespace
+
+int RunServe(const std::vector<std::string>& args) {
+  auto flags = Flags::Parse(args, {"data-dir", "api-listen", "node-ip", "store", "log-level"});
+  if (!flags.ok()) return Fail(flags.error().message);
+  const Flags& f = *flags;
+  if (!SetLogLevel(f.Get("log-level", "info"))) {
+    return Fail("--log-level must be debug, info, warn or error");
+  }
+  if (!f.Has("data-dir")) return Fail("--data-dir DIR is required");
+  std::string dir = f.Get("data-dir");
+  std::string node_ip = f.Get("node-ip", "127.0.0.1");
+  auto api_addr = net::ParseAddress(f.Get("api-listen", "127.0.0.1:6443"));
+  if (!api_addr.ok()) return Fail("--api-listen: " + api_addr.error().message);
+  std::string store_url = f.Get("store", "");
+  if (!store_url.empty() && !store_url.starts_with("sqlite:")) {
+    return Fail("--store " + store_url +
+                ": only the embedded store (sqlite:PATH, the default) is available in this "
+                "build; etcd:// comes with the distributed-store work");
+  }
+  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
+    return Fail("cannot create --data-dir " + dir + ": " + strerror(errno));
+  }
+
+  BlockTerminationSignals();
+  signal(SIGPIPE, SIG_IGN);
+
+  pki::PkiOptions pki_options;
+  pki_options.hosts = {node_ip, HostOf(api_addr->ToString())};
+  auto pki = pki::EnsurePki(dir, pki_options);
+  if (!pki.ok()) return Fail(pki.error().ToString());
+  if (pki->created_ca) log::Info("serve: created a new CA in " + pki->paths.pki_dir);
+  if (!pki->serving_cert_issued_because.empty()) {
+    log::Info("serve: issued the API serving certificate: " + pki->serving_cert_issued_because);
+  }
+
+  std::string store_path = store_url.empty() ? dir + "/store.db" : store_url.substr(7);
+  auto store = store::OpenSqliteStore(store_path);
+  if (!store.ok()) return Fail("store " + store_path + ": " + store.error().ToString());
+
+  pki::ServerContextOptions tls_options;
+  tls_options.alpn = {"http/1.1"};  // the API speaks HTTP/1.1; clients fall back to it
+  auto tls = pki::MakeServerContext(*pki, tls_options);
+  if (!tls.ok()) return Fail(tls.error().ToString());
+
+  api::HttpServerOptions http_options;
+  http_options.listen = *api_addr;
+  http_options.tls = tls->get();
+  http_options.too_large_body = [] {
+    return apistatus::ToBody(apistatus::TooLarge(3 * 1024 * 1024));
+  };
+  // The API object needs the bound address for discovery; bind first with a placeholder
+  // handler-forwarder.
+  std::unique_ptr<api::Api> api_ptr;
+  auto server = api::HttpServer::Start(
+      http_options, [&api_ptr](const api::HttpRequest& request, api::ResponseWriter& writer) {
+        if (api_ptr == nullptr) {
+          writer.Send(503, "text/plain", "starting\n");
+          return;
+        }
+        api_ptr->Handle(request, writer);
+      });
+  if (!server.ok()) return Fail("--api-listen: " + server.error().ToString());
+  net::Address bound = (*server)->address();
+  std::string url_host = HostOf(bound.ToString());
+  if (url_host == "0.0.0.0" || url_host == "::") url_host = node_ip;
+  std::string server_url = pki::ServerUrl(url_host, bound.port());
+
+  api::ApiOptions api_options;
+  api_options.store = store->get();
+  api_options.admin_token = pki->admin_token;
+  api_options.server_address = url_host + ":" + std::to_string(bound.port());
+  api_options.initial_namespaces = {"kubesphere-controls-system"};
+  auto api = api::Api::Create(api_options);
+  if (!api.ok()) return Fail(api.error().ToString());
+  api_ptr = std::move(*api);
+
+  // `waygate kubeconfig --data-dir DIR` reads the URL from here.
+  if (auto st = WriteServeState(dir, ServeState{server_url}); !st.ok()) {
+    return Fail(st.error().ToString());
+  }
+  fprintf(stderr, "waygate: listening name=api address=%s\n", bound.ToString().c_str());
+  fflush(stderr);
+  log::Info("serve: API at " + server_url + ", data in " + dir +
+            " (kubeconfig: waygate kubeconfig --data-dir " + dir + ")");
+
+  int sig = WaitForTermination();
+  log::Info(std::string("stopping on ") + (sig == SIGINT ? "SIGINT" : "SIGTERM"));
+  server->reset();
+  api_ptr.reset();
+  return 0;
+}
+
+int RunKubeconfig(const std::vector<std::string>& args) {
+  auto flags = Flags::Parse(args, {"data-dir", "user", "server", "namespace"});
+  if (!flags.ok()) {
+    fprintf(stderr, "waygate kubeconfig: %s\n", flags.error().message.c_str());
+    return 2;
+  }
+  const Flags& f = *flags;
+  if (!f.Has("data-dir")) {
+    fprintf(stderr, "waygate kubeconfig: --data-dir DIR is required\n");
+    return 2;
+  }
+  std::string dir = f.Get("data-dir");
+  auto pki = pki::LoadPki(dir);
+  if (!pki.ok()) {
+    fprintf(stderr, "waygate kubeconfig: %s\n", pki.error().ToString().c_str());
+    return 1;
+  }
+  std::string user = f.Get("user", "admin");
+  if (user != "admin") {
+    fprintf(stderr,
+            "waygate kubeconfig: --user %s: only the admin user exists until users and RBAC "
+            "are added\n",
+            user.c_str());
+    return 2;
+  }
+  std::string server = f.Get("server", "");
+  if (server.empty()) {
+    auto state = ReadServeState(dir);
+    if (!state.ok()) {
+      fprintf(stderr, "waygate kubeconfig: %s\n", state.error().ToString().c_str());
+      return 1;
+    }
+    server = state->server_url;
+  }
+  pki::KubeconfigParams params;
+  params.server = server;
+  params.ca_cert_pem = pki->ca_cert_pem;
+  params.token = pki->admin_token;
+  params.default_namespace = f.Get("namespace", "");
+  fputs(pki::RenderKubeconfig(params).c_str(), stdout);
+  return 0;
+}
+
+}  // namespace waygate::cmd

@@ -1,0 +1,44 @@
+// Admission: what the server does to an object between decoding and storing it: server-set
+// metadata (uid, creationTimestamp, generation, kubesphere.io/creator), defaults, the status /
+// spec split of the status subresource, and validation with Kubernetes' field paths and words.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "api/resources.h"
+#include "base/result.h"
+
+namespace waygate::api {
+
+struct WriteContext {
+  std::string user;  // the authenticated user ("admin")
+  std::string now;   // RFC 3339, seconds: "2026-11-27T15:04:05Z"
+};
+
+// The KubeSphere annotations the server owns or bounds.
+inline constexpr const char* kCreatorAnnotation = "kubesphere.io/creator";
+inline constexpr const char* kAliasAnnotation = "kubesphere.io/alias-name";
+inline constexpr const char* kDescriptionAnnotation = "kubesphere.io/description";
+
+std::string NowRfc3339();
+// metadata.generateName + 5 random characters from kube's alphabet.
+std::string GenerateName(std::string_view base);
+
+// A new object: server fields set, client-supplied ones that only the server may set dropped,
+// status cleared where kube clears it, defaults applied.
+void PrepareForCreate(const ResourceInfo& info, nlohmann::json& object, const WriteContext& ctx);
+
+// An update of `old` to `object`. On the main resource, status comes from `old` (when the kind
+// has a status subresource); on /status, everything but status comes from `old`. uid,
+// creationTimestamp, creator and deletion fields always come from `old`; generation grows when
+// anything outside metadata and status changed.
+void PrepareForUpdate(const ResourceInfo& info, const nlohmann::json& old, nlohmann::json& object,
+                      bool status_subresource, const WriteContext& ctx);
+
+// Every validation error of the object (and, for updates, of the transition from `old`).
+std::vector<Error> Validate(const ResourceInfo& info, const nlohmann::json& object,
+                            const nlohmann::json* old);
+
+}  // namespace waygate::api

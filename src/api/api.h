@@ -1,0 +1,77 @@
+// The Kubernetes-compatible API: one HttpHandler that authenticates, routes and serves every
+// request (discovery, OpenAPI, version, health, and the resource verbs) over a Store.
+//
+// Threads: Handle() runs on the HTTP server's connection threads, concurrently; all shared
+// state lives in the Store (which serialises writes) or is immutable. A background thread
+// finishes namespace deletions (deleting what a Namespace held, then the Namespace).
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+
+#include "api/http_server.h"
+#include "api/registry.h"
+#include "store/store.h"
+
+namespace waygate::api {
+
+struct ApiOptions {
+  store::Store* store = nullptr;
+  std::string admin_token;     // bearer token of the "admin" user
+  std::string server_address;  // host:port clients reach us at (discovery's serverAddress)
+  // Extra namespaces created at start besides default, kube-system, kube-public and
+  // kube-node-lease.
+  std::vector<std::string> initial_namespaces;
+};
+
+class Api {
+ public:
+  static Result<std::unique_ptr<Api>> Create(ApiOptions options);
+  ~Api();
+
+  void Handle(const HttpRequest& request, ResponseWriter& writer);
+
+  struct Call;  // one request being served (api_internal.h)
+
+ private:
+  explicit Api(ApiOptions options);
+
+  void ServeNonResource(Call& call);
+  void ServeOpenApi(Call& call);
+  void ServeResource(Call& call);
+  void Get(Call& call);
+  void List(Call& call);
+  void Watch(Call& call);
+  void Create(Call& call);
+  void Update(Call& call);
+  void Patch(Call& call);
+  void Delete(Call& call);
+  void DeleteCollection(Call& call);
+  void ServerSideApply(Call& call, const nlohmann::json& applied);
+
+  // Checks the namespace a new object goes into exists and is not being deleted; false after
+  // answering the request.
+  bool AdmitNamespace(Call& call);
+  // Write path shared by update and patch: admission, validation, compare-and-swap.
+  void FinishUpdate(Call& call, const nlohmann::json& old, nlohmann::json object, int status_ok);
+
+  void NamespaceLoop();
+  void FinalizeNamespace(const std::string& name);
+  void RequestNamespaceCleanup(const std::string& name);
+
+  ApiOptions options_;
+  Registry registry_;
+
+  std::mutex ns_mu_;
+  std::condition_variable ns_cv_;
+  std::set<std::string> ns_pending_;
+  bool ns_stop_ = false;
+  std::thread ns_thread_;
+};
+
+}  // namespace waygate::api

@@ -1,0 +1,49 @@
+// Internals shared by the handler files of Api: the per-request Call and response helpers.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "api/api.h"
+#include "api/codec.h"
+#include "api/request_info.h"
+#include "api/resources.h"
+#include "apistatus/api_status.h"
+#include "apistatus/errors.h"
+
+namespace waygate::api {
+
+struct Api::Call {
+  const HttpRequest& request;
+  ResponseWriter& writer;
+  RequestInfo info;
+  const ResourceInfo* resource = nullptr;
+  Accept accept;
+  std::string user;
+  std::vector<std::pair<std::string, std::string>> warnings;  // Warning headers
+
+  apistatus::Target Target(std::string_view name) const {
+    return apistatus::Target{resource ? std::string(resource->group) : "",
+                             resource ? std::string(resource->kind) : "",
+                             resource ? std::string(resource->resource) : "", std::string(name)};
+  }
+};
+
+// Writes a Status failure.
+void SendStatus(Api::Call& call, const apistatus::ApiStatus& status);
+// Writes an object (or a Table of it / its metadata, as the Accept header asks).
+void SendObject(Api::Call& call, int code, const nlohmann::json& object);
+// Writes a list (or a Table).
+void SendList(Api::Call& call, const ListResult& list);
+// A plain JSON document.
+void SendJson(Api::Call& call, int code, const nlohmann::json& value,
+              std::string_view content_type = "application/json");
+
+// The error a lower layer returned, as a Status about this request's object.
+void SendError(Api::Call& call, const Error& error, std::string_view name,
+               apistatus::FromErrorOptions options = {});
+
+// Parses labelSelector/fieldSelector/limit/continue; false after answering 400.
+bool ReadListOptions(Api::Call& call, ListOptions& options);
+
+}  // namespace waygate::api
