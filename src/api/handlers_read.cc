@@ -82,7 +82,7 @@ void Api::Watch(Call& call) {
         selector::FieldSelector::MetadataFields());
     if (by_name.ok()) options.fields = std::move(*by_name);
   }
-  bool bookmarks = call.info.Param("allowWatchBookmarks") == "true";
+  bool bookmarks = ParseBoolParam(call.info.Param("allowWatchBookmarks"));
   int64_t timeout_s = 0;
   if (call.info.Has("timeoutSeconds")) {
     timeout_s = std::atoll(std::string(call.info.Param("timeoutSeconds")).c_str());

@@ -43,13 +43,16 @@ std::optional<json> ReadObject(Api::Call& call) {
     return std::nullopt;
   }
   const ResourceInfo& r = *call.resource;
-  std::string kind = object.value("kind", "");
-  std::string api_version = object.value("apiVersion", "");
-  if (kind.empty()) {
-    SendStatus(call, apistatus::BadRequest("Object 'Kind' is missing in '" +
-                                           object.dump().substr(0, 200) + "'"));
+  // Like kube's decoder, a body without apiVersion/kind gets the endpoint's (typed clients
+  // such as the Python one leave them out).
+  if (object.value("kind", "").empty()) object["kind"] = std::string(r.kind);
+  if (object.value("apiVersion", "").empty()) object["apiVersion"] = r.ApiVersion();
+  if (!object["kind"].is_string() || !object["apiVersion"].is_string()) {
+    SendStatus(call, apistatus::BadRequest("kind and apiVersion must be strings"));
     return std::nullopt;
   }
+  std::string kind = object["kind"].get<std::string>();
+  std::string api_version = object["apiVersion"].get<std::string>();
   if (kind != r.kind || api_version != r.ApiVersion()) {
     std::string version = api_version.substr(api_version.find('/') + 1);
     SendStatus(call, apistatus::CannotBeHandled(

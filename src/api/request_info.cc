@@ -24,7 +24,14 @@ std::vector<std::string> SplitPath(std::string_view path) {
   return parts;
 }
 
-bool IsTrue(std::string_view v) { return v == "true" || v == "1"; }
+}  // namespace
+
+// strconv.ParseBool, which kube's query parameter conversion uses.
+bool ParseBoolParam(std::string_view v) {
+  return v == "1" || v == "t" || v == "T" || v == "true" || v == "TRUE" || v == "True";
+}
+
+namespace {
 
 }  // namespace
 
@@ -103,7 +110,7 @@ RequestInfo ParseRequestInfo(std::string_view method, std::string_view raw_path,
   if (i < parts.size()) info.subresource = parts[i++];
   if (i < parts.size()) info.subresource += "/" + parts[i];  // unknown depth: 404 later
 
-  bool watch = watch_path || IsTrue(info.Param("watch"));
+  bool watch = watch_path || ParseBoolParam(info.Param("watch"));
   if (method == "GET" || method == "HEAD") {
     info.verb = info.name.empty() ? (watch ? "watch" : "list") : (watch ? "watch" : "get");
   } else if (method == "POST") {

@@ -32,6 +32,9 @@ struct RequestInfo {
 // escapes are kept literally, as Go's lenient path handling does for display.
 std::string PercentDecode(std::string_view text, bool plus_is_space);
 
+// strconv.ParseBool: 1 t T true TRUE True (query parameters such as watch=True).
+bool ParseBoolParam(std::string_view value);
+
 RequestInfo ParseRequestInfo(std::string_view method, std::string_view raw_path,
                              std::string_view raw_query);
 
