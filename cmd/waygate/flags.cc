@@ -77,4 +77,20 @@ bool SetLogLevel(std::string_view level) {
   return true;
 }
 
+Result<std::chrono::milliseconds> ParseDuration(std::string_view text) {
+  size_t digits = 0;
+  int64_t value = 0;
+  while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9' && digits < 12) {
+    value = value * 10 + (text[digits] - '0');
+    ++digits;
+  }
+  std::string_view unit = text.substr(digits);
+  if (digits == 0) return MakeError(ErrorCode::kInvalid, "not a duration: " + std::string(text));
+  if (unit == "ms") return std::chrono::milliseconds(value);
+  if (unit == "s") return std::chrono::milliseconds(value * 1000);
+  if (unit == "m") return std::chrono::milliseconds(value * 60'000);
+  if (unit == "h") return std::chrono::milliseconds(value * 3'600'000);
+  return MakeError(ErrorCode::kInvalid, "not a duration: " + std::string(text));
+}
+
 }  // namespace waygate::cmd

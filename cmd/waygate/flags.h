@@ -2,6 +2,7 @@
 // missing values are errors (a typo must not silently fall back to a default).
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <set>
 #include <string>
@@ -25,6 +26,9 @@ class Flags {
  private:
   std::multimap<std::string, std::string> values_;
 };
+
+// "500ms", "30s", "5m", "1h" (one number and one unit).
+Result<std::chrono::milliseconds> ParseDuration(std::string_view text);
 
 // --log-level debug|info|warn|error; false for anything else.
 bool SetLogLevel(std::string_view level);

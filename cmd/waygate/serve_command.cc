@@ -19,6 +19,7 @@
 #include "pki/server_context.h"
 #include "serve_state.h"
 #include "signals.h"
+#include "store/compactor.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace waygate::cmd {
@@ -37,7 +38,8 @@ std::string HostOf(const std::string& address) {
 }  // namespace
 
 int RunServe(const std::vector<std::string>& args) {
-  auto flags = Flags::Parse(args, {"data-dir", "api-listen", "node-ip", "store", "log-level"});
+  auto flags = Flags::Parse(args, {"data-dir", "api-listen", "node-ip", "store", "log-level",
+                                   "compaction-interval"});
   if (!flags.ok()) return Fail(flags.error().message);
   const Flags& f = *flags;
   if (!SetLogLevel(f.Get("log-level", "info"))) {
@@ -48,6 +50,10 @@ int RunServe(const std::vector<std::string>& args) {
   std::string node_ip = f.Get("node-ip", "127.0.0.1");
   auto api_addr = net::ParseAddress(f.Get("api-listen", "127.0.0.1:6443"));
   if (!api_addr.ok()) return Fail("--api-listen: " + api_addr.error().message);
+  auto compaction = ParseDuration(f.Get("compaction-interval", "5m"));
+  if (!compaction.ok() || compaction->count() <= 0) {
+    return Fail("--compaction-interval: want a duration such as 5m, 30s or 500ms");
+  }
   std::string store_url = f.Get("store", "");
   if (!store_url.empty() && !store_url.starts_with("sqlite:")) {
     return Fail("--store " + store_url +
@@ -73,6 +79,9 @@ int RunServe(const std::vector<std::string>& args) {
   std::string store_path = store_url.empty() ? dir + "/store.db" : store_url.substr(7);
   auto store = store::OpenSqliteStore(store_path);
   if (!store.ok()) return Fail("store " + store_path + ": " + store.error().ToString());
+
+  // History is kept one interval back, as kube-apiserver compacts etcd (default 5 minutes).
+  store::Compactor compactor(store->get(), *compaction);
 
   pki::ServerContextOptions tls_options;
   tls_options.alpn = {"http/1.1"};  // the API speaks HTTP/1.1; clients fall back to it
