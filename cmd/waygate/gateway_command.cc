@@ -12,6 +12,7 @@
 #include "base/log.h"
 #include "base/snapshot.h"
 #include "commands.h"
+#include "data_plane.h"
 #include "flags.h"
 #include "net/address.h"
 #include "proxy/access_log.h"
@@ -26,26 +27,6 @@ namespace {
 int Fail(const std::string& message) {
   fprintf(stderr, "waygate gateway: %s\n", message.c_str());
   return 2;
-}
-
-// Binds one SO_REUSEPORT socket per worker on the same address. With port 0 the first bind
-// picks the port and the others join it, so tests can ask for "any free port".
-Result<std::vector<int>> BindListeners(net::Address addr, int count) {
-  std::vector<int> fds;
-  for (int i = 0; i < count; ++i) {
-    auto fd = net::ListenTcp(addr, /*reuse_port=*/true);
-    if (!fd.ok()) {
-      for (int f : fds) ::close(f);
-      return fd.error();
-    }
-    if (i == 0) {
-      auto bound = net::LocalAddress(*fd);
-      if (!bound.ok()) return bound.error();
-      addr = *bound;
-    }
-    fds.push_back(*fd);
-  }
-  return fds;
 }
 
 }  // namespace
@@ -104,61 +85,33 @@ int RunGateway(const std::vector<std::string>& args) {
   auto source = sync::ManifestSource::Start(source_options, &routes);
   if (!source.ok()) return Fail(source.error().message);
 
-  proxy::Registry registry;
-  proxy::WorkerShared shared;
-  shared.routes = &routes;
-  shared.registry = &registry;
-  shared.access_log = access_log.get();
-
-  auto fds = BindListeners(*http_addr, worker_count);
-  if (!fds.ok()) return Fail(fds.error().message);
-  auto bound = net::LocalAddress((*fds)[0]);
-  uint16_t http_port = bound.ok() ? bound->port() : http_addr->port();
-
-  std::vector<std::unique_ptr<proxy::Worker>> workers_list;
-  for (int i = 0; i < worker_count; ++i) {
-    proxy::ListenerSpec spec;
-    spec.fd = (*fds)[i];
-    spec.name = "http";
-    spec.port = http_port;
-    auto w = proxy::Worker::Create(i, shared, {spec});
-    if (!w.ok()) return Fail(w.error().message);
-    workers_list.push_back(std::move(*w));
-  }
-  std::vector<std::thread> threads;
-  for (auto& w : workers_list) threads.emplace_back([&w] { w->Run(); });
-
-  admin::Handlers handlers;
   sync::ManifestSource* src = source->get();
-  handlers.ready = [src] { return src->ready(); };
-  handlers.metrics = [&registry, src] {
+  DataPlaneOptions plane_options;
+  plane_options.http = *http_addr;
+  plane_options.admin = *admin_addr;
+  plane_options.workers = worker_count;
+  plane_options.access_log = access_log.get();
+  plane_options.ready = [src] { return src->ready(); };
+  plane_options.add_metrics = [src](proxy::Registry& registry) {
     auto st = src->stats();
     registry.SetGauge("waygate_config_last_reload_duration_milliseconds", st.last_compile_ms);
     registry.SetGauge("waygate_config_problems", static_cast<double>(st.diagnostics));
     registry.SetCounter("waygate_config_reloads_total", st.reloads);
-    return registry.Render();
   };
-  auto admin_server = admin::Server::Start(*admin_addr, handlers);
-  if (!admin_server.ok()) {
-    for (auto& w : workers_list) w->Stop();
-    for (auto& t : threads) t.join();
-    return Fail(admin_server.error().message);
-  }
+  auto plane = DataPlane::Start(plane_options, &routes);
+  if (!plane.ok()) return Fail(plane.error().message);
 
   fprintf(stderr, "waygate: listening name=http address=%s\n",
-          bound.ok() ? bound->ToString().c_str() : "?");
+          (*plane)->http_address().ToString().c_str());
   fprintf(stderr, "waygate: listening name=admin address=%s\n",
-          (*admin_server)->address().ToString().c_str());
+          (*plane)->admin_address().ToString().c_str());
   fflush(stderr);
   log::Info("gateway started: " + std::to_string(worker_count) + " workers, manifests " +
             source_options.dir);
 
   int sig = WaitForTermination();
   log::Info(std::string("stopping on ") + (sig == SIGINT ? "SIGINT" : "SIGTERM"));
-  admin_server->reset();
-  for (auto& w : workers_list) w->Stop();
-  for (auto& t : threads) t.join();
-  workers_list.clear();
+  plane->reset();
   return 0;
 }
 

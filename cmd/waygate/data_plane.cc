@@ -1,0 +1,77 @@
+#include "data_plane.h"
+
+#include <unistd.h>
+
+namespace waygate::cmd {
+namespace {
+
+// Binds one SO_REUSEPORT socket per worker on the same address. With port 0 the first bind
+// picks the port and the others join it, so tests can ask for "any free port".
+Result<std::vector<int>> BindListeners(net::Address addr, int count) {
+  std::vector<int> fds;
+  for (int i = 0; i < count; ++i) {
+    auto fd = net::ListenTcp(addr, /*reuse_port=*/true);
+    if (!fd.ok()) {
+      for (int f : fds) ::close(f);
+      return fd.error();
+    }
+    if (i == 0) {
+      auto bound = net::LocalAddress(*fd);
+      if (!bound.ok()) return bound.error();
+      addr = *bound;
+    }
+    fds.push_back(*fd);
+  }
+  return fds;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<DataPlane>> DataPlane::Start(const DataPlaneOptions& options,
+                                                    const SnapshotCell<route::RouteTable>* routes) {
+  std::unique_ptr<DataPlane> plane(new DataPlane());
+  proxy::WorkerShared shared;
+  shared.routes = routes;
+  shared.registry = &plane->registry_;
+  shared.access_log = options.access_log;
+
+  int count = options.workers > 0 ? options.workers : 1;
+  auto fds = BindListeners(options.http, count);
+  if (!fds.ok()) return fds.error();
+  auto bound = net::LocalAddress((*fds)[0]);
+  if (!bound.ok()) return bound.error();
+  plane->http_address_ = *bound;
+
+  for (int i = 0; i < count; ++i) {
+    proxy::ListenerSpec spec;
+    spec.fd = (*fds)[i];
+    spec.name = "http";
+    spec.port = bound->port();
+    auto w = proxy::Worker::Create(i, shared, {spec});
+    if (!w.ok()) return w.error();
+    plane->workers_.push_back(std::move(*w));
+  }
+  for (auto& w : plane->workers_) plane->threads_.emplace_back([p = w.get()] { p->Run(); });
+
+  admin::Handlers handlers;
+  handlers.ready = options.ready;
+  proxy::Registry* registry = &plane->registry_;
+  auto add_metrics = options.add_metrics;
+  handlers.metrics = [registry, add_metrics] {
+    if (add_metrics) add_metrics(*registry);
+    return registry->Render();
+  };
+  auto admin_server = admin::Server::Start(options.admin, handlers);
+  if (!admin_server.ok()) return admin_server.error();  // the destructor stops the workers
+  plane->admin_ = std::move(*admin_server);
+  return plane;
+}
+
+DataPlane::~DataPlane() {
+  admin_.reset();
+  for (auto& w : workers_) w->Stop();
+  for (auto& t : threads_) t.join();
+  workers_.clear();
+}
+
+}  // namespace waygate::cmd

@@ -1,0 +1,49 @@
+// DataPlane: a gateway node's serving half, shared by `waygate gateway` and `waygate serve`:
+// one worker per core with its own SO_REUSEPORT listener, the admin endpoints, metrics. The
+// configuration comes in through a SnapshotCell that a source (manifests or the API) fills.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "admin/server.h"
+#include "base/result.h"
+#include "base/snapshot.h"
+#include "net/address.h"
+#include "proxy/access_log.h"
+#include "proxy/metrics.h"
+#include "proxy/worker.h"
+#include "route/route_table.h"
+
+namespace waygate::cmd {
+
+struct DataPlaneOptions {
+  net::Address http;
+  net::Address admin;
+  int workers = 1;
+  const proxy::AccessLogSink* access_log = nullptr;
+  std::function<bool()> ready;                       // /readyz
+  std::function<void(proxy::Registry&)> add_metrics;  // config gauges, called per scrape
+};
+
+class DataPlane {
+ public:
+  static Result<std::unique_ptr<DataPlane>> Start(const DataPlaneOptions& options,
+                                                  const SnapshotCell<route::RouteTable>* routes);
+  ~DataPlane();  // stops the admin server and the workers, joins them
+
+  const net::Address& http_address() const { return http_address_; }
+  const net::Address& admin_address() const { return admin_->address(); }
+
+ private:
+  DataPlane() = default;
+  proxy::Registry registry_;
+  std::vector<std::unique_ptr<proxy::Worker>> workers_;
+  std::vector<std::thread> threads_;
+  std::unique_ptr<admin::Server> admin_;
+  net::Address http_address_;
+};
+
+}  // namespace waygate::cmd
