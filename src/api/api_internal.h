@@ -10,6 +10,7 @@
 #include "api/resources.h"
 #include "apistatus/api_status.h"
 #include "apistatus/errors.h"
+#include "apply/managed_fields.h"
 
 namespace waygate::api {
 
@@ -42,6 +43,9 @@ void SendJson(Api::Call& call, int code, const nlohmann::json& value,
 // The error a lower layer returned, as a Status about this request's object.
 void SendError(Api::Call& call, const Error& error, std::string_view name,
                apistatus::FromErrorOptions options = {});
+
+// The request's field manager (?fieldManager=, else from the User-Agent) for managedFields.
+apply::Manager RequestManager(const Api::Call& call);
 
 // Parses labelSelector/fieldSelector/limit/continue; false after answering 400.
 bool ReadListOptions(Api::Call& call, ListOptions& options);

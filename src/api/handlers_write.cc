@@ -4,6 +4,9 @@
 
 #include "api/admission.h"
 #include "api/api_internal.h"
+#include "apply/managed_fields.h"
+#include "fieldcheck/fieldcheck.h"
+#include "model/field_path.h"
 #include "model/yaml_json.h"
 #include "patch/json_patch.h"
 #include "patch/merge_patch.h"
@@ -26,8 +29,33 @@ std::string MetaName(const json& object) {
   return object["metadata"].value("name", "");
 }
 
+// ?fieldValidation=: absent means Warn (kube's default); an unknown value is a 422 naming the
+// request's options kind.
+std::optional<fieldcheck::Directive> ReadDirective(Api::Call& call) {
+  std::string_view value = call.info.Param("fieldValidation");
+  auto directive = fieldcheck::ParseDirective(value);
+  if (!directive) {
+    std::string_view options = call.info.verb == "create"   ? "CreateOptions"
+                               : call.info.verb == "update" ? "UpdateOptions"
+                                                            : "PatchOptions";
+    model::ErrorList errs;
+    model::FieldPath fv("fieldValidation");
+    errs.NotSupported(fv, value, {"", "Ignore", "Strict", "Warn"});
+    SendStatus(call, apistatus::Invalid("meta.k8s.io", options, "", errs));
+  }
+  return directive;
+}
+
+void AddWarnings(Api::Call& call, const std::vector<std::string>& problems) {
+  for (const std::string& header : fieldcheck::WarningHeaders(problems)) {
+    call.warnings.emplace_back("Warning", header);
+  }
+}
+
 // Decodes the body of a create or update and checks it is an object of this endpoint's kind.
 std::optional<json> ReadObject(Api::Call& call) {
+  auto directive = ReadDirective(call);
+  if (!directive) return std::nullopt;
   auto body = DecodeBody(call.request.Header("content-type"), call.request.body);
   if (!body.ok()) {
     if (body.error().code == ErrorCode::kUnsupported) {
@@ -70,6 +98,19 @@ std::optional<json> ReadObject(Api::Call& call) {
   }
   if (!object.contains("metadata") || object["metadata"].is_null()) {
     object["metadata"] = json::object();
+  }
+  // Fields the kind does not have are never stored: Strict refuses them, Warn says so.
+  std::string media = MediaType(call.request.Header("content-type"));
+  std::vector<std::string> problems = fieldcheck::CheckBody(
+      r.group, r.kind, media.empty() || media == "application/json" ? call.request.body : "",
+      object);
+  if (!problems.empty()) {
+    if (*directive == fieldcheck::Directive::kStrict) {
+      SendStatus(call, apistatus::CannotBeHandled(kind, r.version, r.kind,
+                                                  fieldcheck::StrictDecodingMessage(problems)));
+      return std::nullopt;
+    }
+    if (*directive == fieldcheck::Directive::kWarn) AddWarnings(call, problems);
   }
   std::string ns = object["metadata"].value("namespace", "");
   if (r.namespaced) {
@@ -137,6 +178,8 @@ void Api::Create(Call& call) {
     json candidate = *object;
     if (generated) candidate["metadata"]["name"] = GenerateName(generate);
     PrepareForCreate(*call.resource, candidate, ctx);
+    apply::TrackUpdate(call.resource->group, call.resource->kind, nullptr, candidate,
+                       RequestManager(call));
     std::vector<Error> errors = Validate(*call.resource, candidate, nullptr);
     std::string name = MetaName(candidate);
     if (!errors.empty()) {
@@ -192,6 +235,7 @@ void Api::FinishUpdate(Call& call, const json& old, json object, int status_ok) 
   bool status_sub = call.info.subresource == "status";
   std::string name = MetaName(old);
   PrepareForUpdate(*call.resource, old, object, status_sub, Context(call));
+  apply::TrackUpdate(call.resource->group, call.resource->kind, &old, object, RequestManager(call));
   std::vector<Error> errors = Validate(*call.resource, object, &old);
   if (!errors.empty()) {
     SendStatus(call, apistatus::Invalid(call.resource->group, call.resource->kind, name, errors));
@@ -227,6 +271,8 @@ void Api::Patch(Call& call) {
     SendStatus(call, apistatus::UnsupportedMediaType(apistatus::kPatchMediaTypes));
     return;
   }
+  auto directive = ReadDirective(call);
+  if (!directive) return;
   json patch_doc;
   if (type == "application/apply-patch+yaml") {
     auto decoded = DecodeBody(type, call.request.body);
@@ -269,6 +315,25 @@ void Api::Patch(Call& call) {
       return;
     }
     json& object = *patched;
+    if (object.is_object()) {
+      fieldcheck::PatchType patch_type =
+          type == "application/json-patch+json"    ? fieldcheck::PatchType::kJsonPatch
+          : type == "application/merge-patch+json" ? fieldcheck::PatchType::kMergePatch
+                                                   : fieldcheck::PatchType::kStrategicMergePatch;
+      std::string before_prune = object.dump();
+      std::vector<std::string> problems = fieldcheck::CheckPatch(
+          call.resource->group, call.resource->kind, patch_type, call.request.body, object);
+      if (!problems.empty() && *directive == fieldcheck::Directive::kStrict) {
+        model::ErrorList errs;
+        model::FieldPath field("patch");
+        errs.Invalid(field, before_prune, fieldcheck::StrictDecodingMessage(problems));
+        SendStatus(call, apistatus::Invalid("", "", "", errs));
+        return;
+      }
+      if (!problems.empty() && *directive == fieldcheck::Directive::kWarn && attempt == 0) {
+        AddWarnings(call, problems);
+      }
+    }
     if (!object.is_object() || object.value("kind", "") != call.resource->kind ||
         object.value("apiVersion", "") != call.resource->ApiVersion()) {
       SendStatus(call, apistatus::BadRequest("the patch changes the object's kind or apiVersion"));
@@ -294,6 +359,8 @@ void Api::Patch(Call& call) {
     // resourceVersion applies to whatever is current, as kube's patcher retries.
     bool status_sub = call.info.subresource == "status";
     PrepareForUpdate(*call.resource, *old, object, status_sub, Context(call));
+    apply::TrackUpdate(call.resource->group, call.resource->kind, &*old, object,
+                       RequestManager(call));
     std::vector<Error> errors = Validate(*call.resource, object, &*old);
     if (!errors.empty()) {
       SendStatus(call, apistatus::Invalid(call.resource->group, call.resource->kind,

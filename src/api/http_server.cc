@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 #include <ctime>
+#include <algorithm>
 
 #include "base/log.h"
 #include "http/h1.h"
@@ -351,6 +352,18 @@ void HttpServer::Serve(int fd, std::string remote) {
       Writer w(conn, head_only, false);
       w.Send(413, "application/json",
              options_.too_large_body ? options_.too_large_body() : std::string());
+      // Read (and drop) what the client is still sending, up to a bound, so that closing
+      // does not reset the connection before the client has read the 413.
+      size_t drained = buf.size();
+      size_t limit = std::min<uint64_t>(head.body == http::BodyKind::kContentLength
+                                            ? head.content_length
+                                            : options_.max_body_bytes * 2,
+                                        options_.max_body_bytes * 4);
+      while (drained < limit) {
+        long n = conn.Read(chunk, sizeof chunk);
+        if (n <= 0) break;
+        drained += static_cast<size_t>(n);
+      }
     };
     if (head.body == http::BodyKind::kContentLength) {
       if (head.content_length > options_.max_body_bytes) return too_large();

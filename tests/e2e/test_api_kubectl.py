@@ -214,6 +214,19 @@ class KubectlTest(unittest.TestCase):
         names = self.kubectl("get", "ingress", "-n", "shop", "-o", "name").stdout
         self.assertNotIn("Bad_Name", names)
 
+    def test_unknown_fields_strict_by_default_in_kubectl(self):
+        obj = ingress("typo", "shop", "typo.example.com")
+        obj["spec"]["rules"][0]["http"]["paths"][0]["pathTyp"] = "Prefix"
+        out = self.kubectl("create", "-f", "-", input=json.dumps(obj), check=False)
+        self.assertNotEqual(out.returncode, 0)
+        self.assertIn('strict decoding error: unknown field "spec.rules[0].http.paths[0].pathTyp"',
+                      out.stderr)
+        # --validate=warn stores the object without the unknown field and says so.
+        out = self.kubectl("create", "--validate=warn", "-f", "-", input=json.dumps(obj))
+        self.assertIn('unknown field "spec.rules[0].http.paths[0].pathTyp"', out.stderr)
+        stored = self.api.kubectl_json("get", "ingress", "typo", "-n", "shop")
+        self.assertNotIn("pathTyp", stored["spec"]["rules"][0]["http"]["paths"][0])
+
     def test_kubesphere_annotation_bounds(self):
         long_alias = "x" * 64
         obj = ingress("alias", "shop", "alias.example.com",
@@ -319,6 +332,40 @@ class KubectlTest(unittest.TestCase):
         self.kubectl("create", "namespace", ns)
         self.assertEqual(self.kubectl("get", "ingress,configmap", "-n", ns, "-o", "name").stdout,
                          "")
+
+    def test_server_side_apply_managers_and_conflicts(self):
+        ns = "ssa"
+        self.kubectl("create", "namespace", ns)
+        doc = ingress("ssa", ns, "one.example.com", labels={"team": "a"})
+        self.kubectl("apply", "--server-side", "-f", "-", input=json.dumps(doc))
+        obj = json.loads(self.kubectl("get", "ingress", "ssa", "-n", ns, "-o", "json",
+                                      "--show-managed-fields").stdout)
+        managers = {(m["manager"], m["operation"]) for m in obj["metadata"]["managedFields"]}
+        self.assertIn(("kubectl", "Apply"), managers)
+        # Another manager changing a field kubectl owns is a conflict...
+        doc["spec"]["rules"][0]["host"] = "two.example.com"
+        clash = self.kubectl("apply", "--server-side", "--field-manager", "robot", "-f", "-",
+                             input=json.dumps(doc), check=False)
+        self.assertNotEqual(clash.returncode, 0)
+        self.assertIn('conflict with "kubectl"', clash.stderr)
+        self.assertIn(".spec.rules", clash.stderr)
+        self.assertEqual(self.kubectl("get", "ingress", "ssa", "-n", ns, "-o",
+                                      "jsonpath={.spec.rules[0].host}").stdout, "one.example.com")
+        # ...unless forced, which moves ownership.
+        self.kubectl("apply", "--server-side", "--field-manager", "robot", "--force-conflicts",
+                     "-f", "-", input=json.dumps(doc))
+        self.assertEqual(self.kubectl("get", "ingress", "ssa", "-n", ns, "-o",
+                                      "jsonpath={.spec.rules[0].host}").stdout, "two.example.com")
+        # A field its manager stops applying is removed.
+        del doc["metadata"]["labels"]
+        self.kubectl("apply", "--server-side", "--field-manager", "robot", "-f", "-",
+                     input=json.dumps(doc))
+        kubectl_doc = ingress("ssa", ns, "two.example.com")
+        self.kubectl("apply", "--server-side", "--force-conflicts", "-f", "-",
+                     input=json.dumps(kubectl_doc))
+        labels = self.kubectl("get", "ingress", "ssa", "-n", ns, "-o",
+                              "jsonpath={.metadata.labels}").stdout
+        self.assertEqual(labels, "")
 
     def test_apply_is_idempotent(self):
         out = self.kubectl("apply", "-f", "-", input=APP_YAML).stdout
