@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include "flags.h"
+
 namespace waygate::cmd {
 namespace {
 
@@ -72,6 +74,20 @@ DataPlane::~DataPlane() {
   for (auto& w : workers_) w->Stop();
   for (auto& t : threads_) t.join();
   workers_.clear();
+}
+
+Result<std::unique_ptr<proxy::AccessLogSink>> OpenAccessLog(const Flags& f) {
+  if (!f.Has("access-log")) return std::unique_ptr<proxy::AccessLogSink>();
+  std::string fmt = f.Get("access-log-format", "combined");
+  proxy::AccessLogFormat format;
+  if (fmt == "combined") {
+    format = proxy::AccessLogFormat::kCombined;
+  } else if (fmt == "json") {
+    format = proxy::AccessLogFormat::kJson;
+  } else {
+    return MakeError(ErrorCode::kInvalid, "--access-log-format must be combined or json");
+  }
+  return proxy::AccessLogSink::Open(f.Get("access-log"), format);
 }
 
 }  // namespace waygate::cmd

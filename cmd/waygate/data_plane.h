@@ -46,4 +46,8 @@ class DataPlane {
   net::Address http_address_;
 };
 
+// --access-log PATH|- and --access-log-format combined|json; null when the log is off.
+class Flags;
+Result<std::unique_ptr<proxy::AccessLogSink>> OpenAccessLog(const Flags& flags);
+
 }  // namespace waygate::cmd

@@ -12,13 +12,16 @@
 #include "base/log.h"
 #include "base/snapshot.h"
 #include "commands.h"
+#include "api_gateway.h"
 #include "data_plane.h"
+#include "kubeclient/config.h"
 #include "flags.h"
 #include "net/address.h"
 #include "proxy/access_log.h"
 #include "proxy/metrics.h"
 #include "proxy/worker.h"
 #include "signals.h"
+#include "sync/api_source.h"
 #include "sync/manifest_source.h"
 
 namespace waygate::cmd {
@@ -41,11 +44,9 @@ int RunGateway(const std::vector<std::string>& args) {
   if (!SetLogLevel(f.Get("log-level", "info")))
     return Fail("--log-level must be debug, info, warn or error");
 
-  if (f.Has("kubeconfig")) {
-    return Fail(
-        "--kubeconfig (following a Kubernetes API) is not implemented yet; use --manifests");
+  if (f.Has("kubeconfig") == f.Has("manifests")) {
+    return Fail("give exactly one of --manifests DIR or --kubeconfig FILE|in-cluster");
   }
-  if (!f.Has("manifests")) return Fail("--manifests DIR is required");
   auto workers = f.GetInt("workers", static_cast<int>(std::thread::hardware_concurrency()));
   if (!workers.ok()) return Fail(workers.error().message);
   int worker_count = *workers > 0 ? *workers : 1;
@@ -60,24 +61,36 @@ int RunGateway(const std::vector<std::string>& args) {
     return Fail("--https-listen: TLS termination is not implemented yet");
   }
 
-  std::unique_ptr<proxy::AccessLogSink> access_log;
-  if (f.Has("access-log")) {
-    std::string fmt = f.Get("access-log-format", "combined");
-    proxy::AccessLogFormat format;
-    if (fmt == "combined")
-      format = proxy::AccessLogFormat::kCombined;
-    else if (fmt == "json")
-      format = proxy::AccessLogFormat::kJson;
-    else
-      return Fail("--access-log-format must be combined or json");
-    auto sink = proxy::AccessLogSink::Open(f.Get("access-log"), format);
-    if (!sink.ok()) return Fail(sink.error().message);
-    access_log = std::move(*sink);
-  }
+  auto access_log_result = OpenAccessLog(f);
+  if (!access_log_result.ok()) return Fail(access_log_result.error().message);
+  std::unique_ptr<proxy::AccessLogSink> access_log = std::move(*access_log_result);
 
   BlockTerminationSignals();
 
   SnapshotCell<route::RouteTable> routes;
+  if (f.Has("kubeconfig")) {
+    // Following a Kubernetes API: Waygate's own (`waygate kubeconfig`) or a real cluster's.
+    std::string which = f.Get("kubeconfig");
+    auto config = which == "in-cluster" ? kubeclient::LoadInCluster()
+                                        : kubeclient::LoadKubeconfig(which);
+    if (!config.ok()) return Fail(config.error().ToString());
+    sync::ApiSourceOptions api_options;
+    api_options.client = std::move(*config);
+    api_options.compile.ingress_class = f.Get("ingress-class", "waygate");
+    api_options.compile.gateway = f.Get("gateway", "");
+    auto api_source = sync::ApiSource::Start(api_options, &routes);
+    if (!api_source.ok()) return Fail(api_source.error().ToString());
+    auto plane = StartApiDataPlane(*http_addr, *admin_addr, worker_count, access_log.get(),
+                                   api_source->get(), &routes);
+    if (!plane.ok()) return Fail(plane.error().ToString());
+    log::Info("gateway started: " + std::to_string(worker_count) + " workers, following " +
+              api_options.client.source);
+    int sig = WaitForTermination();
+    log::Info(std::string("stopping on ") + (sig == SIGINT ? "SIGINT" : "SIGTERM"));
+    plane->reset();
+    api_source->reset();
+    return 0;
+  }
   sync::ManifestSourceOptions source_options;
   source_options.dir = f.Get("manifests");
   source_options.compile.ingress_class = f.Get("ingress-class", "waygate");

@@ -6,6 +6,7 @@
 #include <csignal>
 #include <cstdio>
 #include <fstream>
+#include <thread>
 
 #include "api/api.h"
 #include "api/http_server.h"
@@ -17,7 +18,11 @@
 #include "pki/kubeconfig.h"
 #include "pki/pki.h"
 #include "pki/server_context.h"
+#include "api_gateway.h"
+#include "data_plane.h"
+#include "kubeclient/config.h"
 #include "serve_state.h"
+#include "sync/api_source.h"
 #include "signals.h"
 #include "store/compactor.h"
 #include "store/sqlite/sqlite_store.h"
@@ -39,7 +44,9 @@ std::string HostOf(const std::string& address) {
 
 int RunServe(const std::vector<std::string>& args) {
   auto flags = Flags::Parse(args, {"data-dir", "api-listen", "node-ip", "store", "log-level",
-                                   "compaction-interval"});
+                                   "compaction-interval", "http-listen", "admin-listen",
+                                   "workers", "ingress-class", "access-log",
+                                   "access-log-format"});
   if (!flags.ok()) return Fail(flags.error().message);
   const Flags& f = *flags;
   if (!SetLogLevel(f.Get("log-level", "info"))) {
@@ -54,6 +61,14 @@ int RunServe(const std::vector<std::string>& args) {
   if (!compaction.ok() || compaction->count() <= 0) {
     return Fail("--compaction-interval: want a duration such as 5m, 30s or 500ms");
   }
+  auto http_addr = net::ParseAddress(f.Get("http-listen", "0.0.0.0:8080"));
+  if (!http_addr.ok()) return Fail("--http-listen: " + http_addr.error().message);
+  auto admin_addr = net::ParseAddress(f.Get("admin-listen", "127.0.0.1:10254"));
+  if (!admin_addr.ok()) return Fail("--admin-listen: " + admin_addr.error().message);
+  auto workers = f.GetInt("workers", static_cast<int>(std::thread::hardware_concurrency()));
+  if (!workers.ok()) return Fail(workers.error().message);
+  auto access_log = OpenAccessLog(f);
+  if (!access_log.ok()) return Fail(access_log.error().message);
   std::string store_url = f.Get("store", "");
   if (!store_url.empty() && !store_url.starts_with("sqlite:")) {
     return Fail("--store " + store_url +
@@ -129,8 +144,28 @@ int RunServe(const std::vector<std::string>& args) {
   log::Info("serve: API at " + server_url + ", data in " + dir +
             " (kubeconfig: waygate kubeconfig --data-dir " + dir + ")");
 
+  // The node's gateway follows the API like any other gateway node, over loopback HTTPS with
+  // the admin token: one code path for in-process and remote gateways.
+  SnapshotCell<route::RouteTable> routes;
+  sync::ApiSourceOptions source_options;
+  auto loopback = kubeclient::ParseServerUrl(
+      pki::ServerUrl(url_host == node_ip ? "127.0.0.1" : url_host, bound.port()), "--api-listen");
+  if (!loopback.ok()) return Fail(loopback.error().ToString());
+  source_options.client.server = *loopback;
+  source_options.client.ca_pem = pki->ca_cert_pem;
+  source_options.client.token = pki->admin_token;
+  source_options.client.source = "waygate serve (in-process gateway)";
+  source_options.compile.ingress_class = f.Get("ingress-class", "waygate");
+  auto source = sync::ApiSource::Start(source_options, &routes);
+  if (!source.ok()) return Fail(source.error().ToString());
+  auto plane = StartApiDataPlane(*http_addr, *admin_addr, *workers, access_log->get(),
+                                 source->get(), &routes);
+  if (!plane.ok()) return Fail(plane.error().ToString());
+
   int sig = WaitForTermination();
   log::Info(std::string("stopping on ") + (sig == SIGINT ? "SIGINT" : "SIGTERM"));
+  plane->reset();
+  source->reset();
   server->reset();
   api_ptr.reset();
   return 0;

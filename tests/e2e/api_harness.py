@@ -19,20 +19,27 @@ KUBECTL = os.environ.get("KUBECTL", "/usr/bin/kubectl")
 class ApiServer:
     """`waygate serve` with its own data dir; `kubectl()` runs real kubectl against it."""
 
-    def __init__(self, cleanup, data_dir=None, extra_args=()):
+    def __init__(self, cleanup, data_dir=None, extra_args=(), api_port=0):
         require_binary()
         self.cleanup = cleanup
         self.data_dir = data_dir or make_temp_dir(cleanup, "waygate-api-data-")
         self.home = make_temp_dir(cleanup, "waygate-kubectl-home-")
         self.extra_args = list(extra_args)
+        self.api_port = api_port
         self.start()
 
     def start(self):
+        """Starts (or restarts, on the same data dir and API port) the server. Its gateway
+        node listens on free ports (`self.http`, `self.admin`)."""
         self.process = Process(
-            [WAYGATE_BIN, "serve", "--data-dir", self.data_dir, "--api-listen", "127.0.0.1:0",
-             "--node-ip", "127.0.0.1"] + self.extra_args,
-            "serve", self.cleanup, expect_listeners=["api"], timeout=20.0)
+            [WAYGATE_BIN, "serve", "--data-dir", self.data_dir, "--api-listen",
+             f"127.0.0.1:{self.api_port}", "--node-ip", "127.0.0.1", "--http-listen",
+             "127.0.0.1:0", "--admin-listen", "127.0.0.1:0", "--workers", "1"] + self.extra_args,
+            "serve", self.cleanup, expect_listeners=["api", "http", "admin"], timeout=20.0)
         self.address = self.process.address("api")
+        self.api_port = self.address[1]  # a restart keeps the port clients know
+        self.http = self.process.address("http")
+        self.admin = self.process.address("admin")
         out = subprocess.run([WAYGATE_BIN, "kubeconfig", "--data-dir", self.data_dir],
                              capture_output=True, text=True, check=True)
         self.kubeconfig_text = out.stdout

@@ -1,0 +1,192 @@
+#include "kubeclient/http_client.h"
+
+#include <algorithm>
+
+#include "http/h1.h"
+#include "kubeclient/chunked.h"
+
+namespace waygate::kubeclient {
+namespace {
+
+constexpr size_t kMaxErrorBody = 1 << 20;
+
+Error Fail(const HttpRequest& request, const std::string& message) {
+  return MakeError(ErrorCode::kIo, "GET " + request.target + ": " + message);
+}
+
+}  // namespace
+
+HttpClient::HttpClient(ServerUrl server, ConnectOptions connect)
+    : server_(std::move(server)), connect_(std::move(connect)) {}
+
+HttpClient::~HttpClient() = default;
+
+Result<HttpResponse> HttpClient::Get(const HttpRequest& request, const BodySink* sink) {
+  bool retryable = false;
+  auto response = Attempt(request, sink, &retryable);
+  // A kept-alive connection the server closed while idle fails on first use; that says nothing
+  // about the server, so one retry on a fresh connection (GET is idempotent).
+  if (!response.ok() && retryable && !canceled()) response = Attempt(request, sink, &retryable);
+  return response;
+}
+
+Result<HttpResponse> HttpClient::Attempt(const HttpRequest& request, const BodySink* sink,
+                                         bool* retryable) {
+  *retryable = false;
+  auto deadline = Clock::now() + request.timeout;
+  bool reused = conn_ != nullptr;
+  if (!conn_) {
+    ConnectOptions options = connect_;
+    options.connect_timeout = std::min(options.connect_timeout, request.timeout);
+    auto conn = Connection::Open(server_, options, &cancel_);
+    if (!conn.ok()) return Fail(request, conn.error().message);
+    conn_ = std::move(*conn);
+    ++opened_;
+  }
+
+  std::string head = "GET " + server_.base_path + request.target +
+                     " HTTP/1.1\r\nHost: " + server_.HostHeader() + "\r\n";
+  for (const auto& [name, value] : request.headers) head += name + ": " + value + "\r\n";
+  head += "\r\n";
+  if (Status w = conn_->WriteAll(head, deadline); !w.ok()) {
+    conn_.reset();
+    *retryable = reused;
+    return Fail(request, w.error().message);
+  }
+
+  // The head: read until the parser has it all, skipping interim 1xx responses.
+  std::string buf;
+  auto parsed = std::make_unique<http::ResponseHead>();
+  http::Limits limits;
+  char tmp[16384];
+  size_t head_len = 0;
+  for (;;) {
+    if (!buf.empty()) {
+      auto pr = http::ParseResponseHead(buf, limits, false, parsed.get());
+      if (pr.status == http::ParseStatus::kError) {
+        conn_.reset();
+        return Fail(request, std::string("invalid response: ") + pr.error_reason);
+      }
+      if (pr.status == http::ParseStatus::kDone) {
+        if (parsed->status >= 100 && parsed->status < 200) {
+          buf.erase(0, pr.consumed);
+          continue;
+        }
+        head_len = pr.consumed;
+        break;
+      }
+    }
+    auto n = conn_->Read(tmp, sizeof tmp, deadline);
+    if (!n.ok() || *n == 0) {
+      conn_.reset();
+      *retryable = reused && buf.empty();
+      return Fail(request, n.ok() ? "connection closed before a response" : n.error().message);
+    }
+    buf.append(tmp, *n);
+  }
+
+  HttpResponse response;
+  response.status = parsed->status;
+  std::string_view content_type;
+  if (parsed->Find("Content-Type", &content_type)) response.content_type = content_type;
+  bool keep_alive = parsed->keep_alive;
+  http::BodyKind kind = parsed->body;
+  uint64_t content_length = parsed->content_length;
+  buf.erase(0, head_len);
+
+  const bool to_sink = sink != nullptr && response.status >= 200 && response.status < 300;
+  const size_t cap =
+      response.status >= 200 && response.status < 300 ? request.max_body : kMaxErrorBody;
+  bool too_big = false;
+  // Hands body bytes on; false: stop reading (the sink said so, or the body is over its cap).
+  auto emit = [&](std::string_view data) {
+    if (data.empty()) return true;
+    if (to_sink) return (*sink)(data);
+    if (response.body.size() + data.size() > cap) {
+      too_big = true;
+      return false;
+    }
+    response.body.append(data);
+    return true;
+  };
+  auto read_deadline = [&] { return to_sink ? Clock::now() + request.idle_timeout : deadline; };
+  auto read_more = [&]() -> Result<size_t> {
+    auto n = conn_->Read(tmp, sizeof tmp, read_deadline());
+    if (!n.ok()) return n.error();
+    if (*n == 0) return MakeError(ErrorCode::kIo, "connection closed in the middle of the body");
+    return n;
+  };
+  auto stopped = [&]() -> Result<HttpResponse> {
+    conn_.reset();  // the rest of the body is unread: the connection cannot be reused
+    if (too_big && response.status >= 200 && response.status < 300) {
+      return Fail(request, "response body larger than " + std::to_string(cap) + " bytes");
+    }
+    return std::move(response);
+  };
+
+  switch (kind) {
+    case http::BodyKind::kNone:
+      break;
+    case http::BodyKind::kContentLength: {
+      uint64_t left = content_length;
+      std::string_view have(buf);
+      for (;;) {
+        size_t take = static_cast<size_t>(std::min<uint64_t>(left, have.size()));
+        if (!emit(have.substr(0, take))) return stopped();
+        left -= take;
+        if (take < have.size()) keep_alive = false;  // bytes beyond the body: not HTTP we know
+        if (left == 0) break;
+        auto n = read_more();
+        if (!n.ok()) {
+          conn_.reset();
+          return Fail(request, n.error().message);
+        }
+        have = std::string_view(tmp, *n);
+      }
+      break;
+    }
+    case http::BodyKind::kChunked: {
+      ChunkedDecoder decoder;
+      std::string data;
+      std::string_view have(buf);
+      for (;;) {
+        data.clear();
+        auto step = decoder.Feed(have, data);
+        if (step.error) {
+          conn_.reset();
+          return Fail(request, std::string("invalid chunked body: ") + step.reason);
+        }
+        if (!emit(data)) return stopped();
+        if (step.done) {
+          if (step.consumed < have.size()) keep_alive = false;
+          break;
+        }
+        auto n = read_more();
+        if (!n.ok()) {
+          conn_.reset();
+          return Fail(request, n.error().message);
+        }
+        have = std::string_view(tmp, *n);
+      }
+      break;
+    }
+    case http::BodyKind::kUntilClose: {
+      keep_alive = false;
+      if (!emit(buf)) return stopped();
+      for (;;) {
+        auto n = conn_->Read(tmp, sizeof tmp, read_deadline());
+        if (!n.ok()) {
+          conn_.reset();
+          return Fail(request, n.error().message);
+        }
+        if (*n == 0) break;
+        if (!emit(std::string_view(tmp, *n))) return stopped();
+      }
+      break;
+    }
+  }
+  if (!keep_alive) conn_.reset();
+  return response;
+}
+
+}  // namespace waygate::kubeclient

@@ -1,0 +1,141 @@
+// ApiSource: the configuration source of `waygate gateway --kubeconfig FILE` (and of the
+// gateway node inside `waygate serve`). One kubeclient::Reflector per kind lists and watches
+// the API; each changed object is decoded once (model::DecodeObject) on its reflector's thread;
+// the sync thread applies whole batches, and once every kind has been listed it compiles a
+// RouteTable from the whole set after each debounced burst of changes and publishes it.
+//
+// A batch (one watch read, or a whole relist) is applied in one step and a snapshot is only
+// compiled between batches, so a relist's difference is never published half-way.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "base/result.h"
+#include "base/snapshot.h"
+#include "kubeclient/api_client.h"
+#include "kubeclient/config.h"
+#include "kubeclient/reflector.h"
+#include "model/decode.h"
+#include "route/route_table.h"
+
+namespace waygate::sync {
+
+// The kinds a gateway follows, in the order of kApiKinds.
+struct ApiKind {
+  const char* kind;         // "Ingress"
+  const char* api_version;  // "networking.k8s.io/v1"
+  const char* path;         // "/apis/networking.k8s.io/v1/ingresses"
+  bool optional;            // a 404 means "none of them" (the Gateway CRD on a real cluster)
+};
+inline constexpr size_t kApiKindCount = 7;
+extern const std::array<ApiKind, kApiKindCount> kApiKinds;
+
+struct ApiSourceOptions {
+  kubeclient::Config client;
+  route::CompileOptions compile;
+  // Quiet period after a change before recompiling, so a burst (kubectl apply of many
+  // objects) becomes one snapshot; a steady stream still publishes every `max_delay_ms`.
+  int debounce_ms = 5;
+  int max_delay_ms = 50;
+  // Reflector tuning (tests shorten these).
+  int page_size = 500;
+  int watch_timeout_seconds = 300;
+  kubeclient::BackoffPolicy backoff;
+  std::chrono::milliseconds missing_recheck{60000};
+};
+
+struct ApiKindStats {
+  std::string kind;
+  std::string resource_version;  // last applied to the published configuration's inputs
+  size_t objects = 0;            // decoded objects held
+  bool synced = false;
+  kubeclient::ReflectorStats reflector;
+};
+
+struct ApiSyncStats {
+  uint64_t reloads = 0;      // snapshots published
+  uint64_t diagnostics = 0;  // problems in the objects held plus the last compile
+  double last_compile_ms = 0;
+  std::vector<ApiKindStats> kinds;  // in kApiKinds order
+};
+
+class ApiSource {
+ public:
+  // Fails only on a client config that can never work (bad CA or key PEM); an unreachable
+  // server is retried in the background (ready() stays false until the first publish).
+  static Result<std::unique_ptr<ApiSource>> Start(const ApiSourceOptions& options,
+                                                  SnapshotCell<route::RouteTable>* out);
+  ~ApiSource();  // stops the reflectors and the sync thread promptly
+
+  bool ready() const { return ready_.load(std::memory_order_acquire); }
+  ApiSyncStats stats() const;
+
+ private:
+  // One object as decoded: its typed form (empty when it failed validation or is of no kind
+  // we read) and how many diagnostics it produced.
+  struct Decoded {
+    model::ClusterState state;
+    size_t diagnostics = 0;
+  };
+  struct Change {
+    std::string key;
+    std::shared_ptr<const Decoded> object;  // null: deleted
+  };
+  struct Pending {
+    size_t kind = 0;
+    bool list = false;
+    std::string resource_version;
+    std::vector<Change> changes;
+  };
+  struct KindStore {
+    std::map<std::string, std::shared_ptr<const Decoded>> objects;  // by key, sorted
+    std::string resource_version;
+    bool synced = false;
+    uint64_t diagnostics = 0;
+  };
+
+  ApiSource(ApiSourceOptions options, SnapshotCell<route::RouteTable>* out);
+  void OnBatch(size_t kind, kubeclient::Batch&& batch);  // reflector threads
+  void Loop();                                           // sync thread
+  bool Apply(std::deque<Pending>& pending);              // true: inputs changed
+  void Compile();
+  void SweepRetired();
+
+  ApiSourceOptions options_;
+  SnapshotCell<route::RouteTable>* out_;
+  std::shared_ptr<kubeclient::Cluster> cluster_;
+
+  // Reflector threads -> sync thread.
+  std::mutex queue_mu_;
+  std::condition_variable queue_cv_;
+  std::deque<Pending> queue_;
+  bool stopping_ = false;
+
+  // Sync thread only (stats() copies under stats_mu_).
+  std::array<KindStore, kApiKindCount> stores_;
+  std::vector<std::shared_ptr<const route::RouteTable>> retired_;
+
+  mutable std::mutex stats_mu_;
+  std::array<std::string, kApiKindCount> applied_rv_;
+  std::array<size_t, kApiKindCount> object_counts_{};
+  std::array<bool, kApiKindCount> synced_{};
+  std::atomic<bool> ready_{false};
+  std::atomic<uint64_t> reloads_{0};
+  std::atomic<uint64_t> diagnostics_{0};
+  std::atomic<double> last_compile_ms_{0};
+
+  std::vector<std::unique_ptr<kubeclient::Reflector>> reflectors_;
+  std::thread thread_;
+};
+
+}  // namespace waygate::sync
