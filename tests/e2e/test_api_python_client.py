@@ -89,6 +89,31 @@ class PythonClientTest(unittest.TestCase):
         self.assertEqual(events, [("ADDED", "watched"), ("MODIFIED", "watched"),
                                   ("DELETED", "watched")])
 
+    def test_delete_collection_by_label(self):
+        self.core.create_namespace(client.V1Namespace(metadata=client.V1ObjectMeta(name="dc")))
+        for name, team in [("a", "x"), ("b", "x"), ("c", "y")]:
+            self.net.create_namespaced_ingress("dc", ingress(name, "dc", f"{name}.example.com",
+                                                             labels={"team": team}))
+        self.net.delete_collection_namespaced_ingress("dc", label_selector="team=x")
+        left = [i.metadata.name for i in self.net.list_namespaced_ingress("dc").items]
+        self.assertEqual(left, ["c"])
+
+    def test_watch_with_selector_sees_objects_leave_the_selection(self):
+        start = self.net.list_namespaced_ingress("py").metadata.resource_version
+        self.net.create_namespaced_ingress("py", ingress("sel", "py", "sel.example.com",
+                                                         labels={"stage": "beta"}))
+        self.net.patch_namespaced_ingress("sel", "py", {"metadata": {"labels": {"stage": "ga"}}})
+        events = []
+        w = watch.Watch()
+        for event in w.stream(self.net.list_namespaced_ingress, "py", label_selector="stage=beta",
+                              resource_version=start, timeout_seconds=10):
+            events.append((event["type"], event["object"].metadata.name))
+            if len(events) == 2:
+                w.stop()
+        # It entered the selection (ADDED) and left it with the relabel (DELETED), as kube's
+        # watch cache reports it.
+        self.assertEqual(events, [("ADDED", "sel"), ("DELETED", "sel")])
+
     def test_watch_with_a_malformed_resource_version_is_400(self):
         with self.assertRaises(ApiException) as bad:
             self.net.list_namespaced_ingress("py", resource_version="abc", watch=True,
