@@ -13,6 +13,7 @@
 #include "apistatus/errors.h"
 #include "base/log.h"
 #include "commands.h"
+#include "controller/ingress_events.h"
 #include "flags.h"
 #include "net/address.h"
 #include "pki/kubeconfig.h"
@@ -134,6 +135,9 @@ int RunServe(const std::vector<std::string>& args) {
   auto api = api::Api::Create(api_options);
   if (!api.ok()) return Fail(api.error().ToString());
   api_ptr = std::move(*api);
+  // Warning Events for Ingresses naming a missing Service, port or Secret (kubectl describe).
+  auto events = controller::IngressEventsController::Start(store->get());
+  if (!events.ok()) return Fail(events.error().ToString());
 
   // `waygate kubeconfig --data-dir DIR` reads the URL from here.
   if (auto st = WriteServeState(dir, ServeState{server_url}); !st.ok()) {
@@ -167,6 +171,7 @@ int RunServe(const std::vector<std::string>& args) {
   plane->reset();
   source->reset();
   server->reset();
+  events->reset();
   api_ptr.reset();
   return 0;
 }

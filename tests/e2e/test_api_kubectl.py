@@ -283,6 +283,21 @@ class KubectlTest(unittest.TestCase):
         svc = self.api.kubectl_json("get", "service", "svc", "-n", "gen")
         self.assertEqual(svc["spec"]["ports"][0]["targetPort"], 8080)
 
+    def test_describe_shows_warning_for_missing_service(self):
+        self.kubectl("create", "namespace", "warn")
+        self.kubectl("create", "-f", "-", input=json.dumps(
+            ingress("orphan", "warn", "orphan.example.com", service="nowhere")))
+
+        def described():
+            out = self.kubectl("describe", "ingress", "orphan", "-n", "warn").stdout
+            return out if "ServiceNotFound" in out else None
+
+        out = wait_until(described, timeout=20, what="a Warning event in kubectl describe")
+        self.assertIn("Warning", out)
+        self.assertIn('service "warn/nowhere" not found', out)
+        events = self.api.kubectl_json("get", "events", "-n", "warn")["items"]
+        self.assertEqual([e["involvedObject"]["name"] for e in events], ["orphan"])
+
     def test_describe_and_explain(self):
         out = self.kubectl("describe", "ingress", "web", "-n", "shop").stdout
         self.assertIn("Name:             web", out)

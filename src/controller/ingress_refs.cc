@@ -1,0 +1,154 @@
+#include "controller/ingress_refs.h"
+
+#include <algorithm>
+
+namespace waygate::controller {
+namespace {
+
+using nlohmann::json;
+
+// The member `field` of `object` when it has the wanted JSON type, else nullptr. Stored objects
+// passed admission, but a watch hands us bytes: never let a surprise throw.
+const json* Member(const json& object, std::string_view field) {
+  if (!object.is_object()) return nullptr;
+  auto it = object.find(field);
+  return it == object.end() ? nullptr : &*it;
+}
+
+std::string StringAt(const json& object, std::string_view field) {
+  const json* v = Member(object, field);
+  return v != nullptr && v->is_string() ? v->get<std::string>() : std::string();
+}
+
+void AddBackend(const json* backend, std::vector<ServiceRef>& out) {
+  if (backend == nullptr) return;
+  const json* service = Member(*backend, "service");
+  if (service == nullptr) return;  // a `resource` backend names no Service
+  ServiceRef ref;
+  ref.service = StringAt(*service, "name");
+  if (ref.service.empty()) return;
+  if (const json* port = Member(*service, "port")) {
+    const json* number = Member(*port, "number");
+    if (number != nullptr && number->is_number_integer()) ref.port_number = number->get<int64_t>();
+    ref.port_name = StringAt(*port, "name");
+  }
+  out.push_back(std::move(ref));
+}
+
+std::string Quoted(std::string_view ns, std::string_view name) {
+  std::string out = "\"";
+  out += ns;
+  out += '/';
+  out += name;
+  out += '"';
+  return out;
+}
+
+}  // namespace
+
+IngressRefs ParseIngressRefs(const json& ingress, std::string resource_version) {
+  IngressRefs refs;
+  refs.resource_version = std::move(resource_version);
+  if (const json* meta = Member(ingress, "metadata")) {
+    refs.namespace_ = StringAt(*meta, "namespace");
+    refs.name = StringAt(*meta, "name");
+    refs.uid = StringAt(*meta, "uid");
+  }
+  const json* spec = Member(ingress, "spec");
+  if (spec == nullptr) return refs;
+  AddBackend(Member(*spec, "defaultBackend"), refs.services);
+  if (const json* rules = Member(*spec, "rules"); rules != nullptr && rules->is_array()) {
+    for (const json& rule : *rules) {
+      const json* http = Member(rule, "http");
+      const json* paths = http != nullptr ? Member(*http, "paths") : nullptr;
+      if (paths == nullptr || !paths->is_array()) continue;
+      for (const json& path : *paths) AddBackend(Member(path, "backend"), refs.services);
+    }
+  }
+  if (const json* tls = Member(*spec, "tls"); tls != nullptr && tls->is_array()) {
+    for (const json& entry : *tls) {
+      std::string secret = StringAt(entry, "secretName");
+      // No secretName: the gateway serves its default certificate, which is not a problem.
+      if (!secret.empty()) refs.secrets.push_back(std::move(secret));
+    }
+  }
+  return refs;
+}
+
+ServiceSummary SummarizeService(const json& service) {
+  ServiceSummary summary;
+  const json* spec = Member(service, "spec");
+  if (spec == nullptr) return summary;
+  summary.external_name = StringAt(*spec, "type") == "ExternalName";
+  if (const json* ports = Member(*spec, "ports"); ports != nullptr && ports->is_array()) {
+    for (const json& port : *ports) {
+      const json* number = Member(port, "port");
+      int64_t value = number != nullptr && number->is_number_integer() ? number->get<int64_t>() : 0;
+      summary.ports.emplace_back(StringAt(port, "name"), value);
+    }
+  }
+  return summary;
+}
+
+SecretSummary SummarizeSecret(const json& secret) {
+  SecretSummary summary;
+  summary.type = StringAt(secret, "type");
+  if (summary.type.empty()) summary.type = "Opaque";  // kube's default
+  // Values are base64 text in storage; an empty value is as unusable as a missing key.
+  if (const json* data = Member(secret, "data")) {
+    summary.has_crt = !StringAt(*data, "tls.crt").empty();
+    summary.has_key = !StringAt(*data, "tls.key").empty();
+  }
+  return summary;
+}
+
+std::vector<Problem> CheckIngress(const IngressRefs& ingress, const ServiceLookup& services,
+                                  const SecretLookup& secrets) {
+  std::vector<Problem> problems;
+  auto add = [&](std::string_view reason, std::string message) {
+    Problem p{std::string(reason), std::move(message)};
+    if (std::find(problems.begin(), problems.end(), p) == problems.end()) {
+      problems.push_back(std::move(p));
+    }
+  };
+  const std::string& ns = ingress.namespace_;
+  for (const ServiceRef& ref : ingress.services) {
+    std::string who = "service " + Quoted(ns, ref.service);
+    const ServiceSummary* service = services(ref.service);
+    if (service == nullptr) {
+      add(kReasonServiceNotFound, who + " not found");
+      continue;
+    }
+    if (ref.port_number) {
+      // An ExternalName Service forwards to whatever port the Ingress names (as ingress-nginx
+      // does), so a number needs no matching entry there.
+      bool found = service->external_name ||
+                   std::any_of(service->ports.begin(), service->ports.end(),
+                               [&](const auto& p) { return p.second == *ref.port_number; });
+      if (!found) {
+        add(kReasonServicePortNotFound, who + " has no port " + std::to_string(*ref.port_number));
+      }
+    } else if (!ref.port_name.empty()) {
+      bool found = std::any_of(service->ports.begin(), service->ports.end(),
+                               [&](const auto& p) { return p.first == ref.port_name; });
+      if (!found) {
+        add(kReasonServicePortNotFound, who + " has no port named \"" + ref.port_name + "\"");
+      }
+    }
+  }
+  for (const std::string& name : ingress.secrets) {
+    std::string who = "secret " + Quoted(ns, name);
+    const SecretSummary* secret = secrets(name);
+    if (secret == nullptr) {
+      add(kReasonSecretNotFound, who + " not found");
+    } else if (secret->type != "kubernetes.io/tls") {
+      add(kReasonSecretInvalid,
+          who + " is of type \"" + secret->type + "\", not \"kubernetes.io/tls\"");
+    } else if (!secret->has_crt || !secret->has_key) {
+      add(kReasonSecretInvalid, who + " has no " + (secret->has_crt ? "tls.key" : "tls.crt"));
+    }
+  }
+  return problems;
+}
+
+}  // namespace waygate::controller

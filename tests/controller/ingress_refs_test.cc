@@ -1,0 +1,147 @@
+#include "controller/ingress_refs.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+namespace waygate::controller {
+namespace {
+
+using nlohmann::json;
+
+json Backend(const std::string& service, json port) {
+  return {{"service", {{"name", service}, {"port", port}}}};
+}
+
+json IngressWith(json spec) {
+  return {{"apiVersion", "networking.k8s.io/v1"},
+          {"kind", "Ingress"},
+          {"metadata", {{"name", "web"}, {"namespace", "demo"}, {"uid", "u-1"}}},
+          {"spec", spec}};
+}
+
+json PathTo(const std::string& service, json port) {
+  return {{"path", "/"}, {"pathType", "Prefix"}, {"backend", Backend(service, port)}};
+}
+
+std::vector<Problem> Check(const IngressRefs& refs,
+                           const std::map<std::string, ServiceSummary>& services,
+                           const std::map<std::string, SecretSummary>& secrets) {
+  return CheckIngress(
+      refs,
+      [&](std::string_view name) -> const ServiceSummary* {
+        auto it = services.find(std::string(name));
+        return it == services.end() ? nullptr : &it->second;
+      },
+      [&](std::string_view name) -> const SecretSummary* {
+        auto it = secrets.find(std::string(name));
+        return it == secrets.end() ? nullptr : &it->second;
+      });
+}
+
+TEST(IngressRefsTest, CollectsDefaultBackendPathsAndTlsSecrets) {
+  json spec = {
+      {"defaultBackend", Backend("fallback", {{"number", 8080}})},
+      {"rules",
+       {{{"host", "a.example.com"},
+         {"http",
+          {{"paths",
+            {PathTo("web", {{"name", "http"}}),
+             {{"path", "/r"},
+              {"pathType", "Prefix"},
+              {"backend", {{"resource", {{"kind", "Bucket"}, {"name", "b"}}}}}}}}}}},
+        {{"host", "b.example.com"}}}},
+      {"tls", {{{"hosts", {"a.example.com"}}, {"secretName", "a-tls"}}, {{"hosts", {"x"}}}}}};
+  IngressRefs refs = ParseIngressRefs(IngressWith(spec), "42");
+  EXPECT_EQ(refs.namespace_, "demo");
+  EXPECT_EQ(refs.name, "web");
+  EXPECT_EQ(refs.uid, "u-1");
+  EXPECT_EQ(refs.resource_version, "42");
+  ASSERT_EQ(refs.services.size(), 2u);  // the resource backend names no Service
+  EXPECT_EQ(refs.services[0], (ServiceRef{"fallback", 8080, ""}));
+  EXPECT_EQ(refs.services[1], (ServiceRef{"web", std::nullopt, "http"}));
+  // A TLS entry without secretName uses the default certificate: nothing to check.
+  EXPECT_EQ(refs.secrets, std::vector<std::string>{"a-tls"});
+}
+
+TEST(IngressRefsTest, SurvivesMistypedFields) {
+  json odd = {{"metadata", {{"name", 7}}},
+              {"spec", {{"rules", "nope"}, {"tls", {{{"secretName", 3}}}}, {"defaultBackend", 1}}}};
+  IngressRefs refs = ParseIngressRefs(odd, "1");
+  EXPECT_TRUE(refs.name.empty());
+  EXPECT_TRUE(refs.services.empty());
+  EXPECT_TRUE(refs.secrets.empty());
+}
+
+TEST(IngressRefsTest, ReportsMissingServicePortAndSecretWithNames) {
+  json spec = {{"rules",
+                {{{"http",
+                   {{"paths",
+                     {PathTo("gone", {{"number", 80}}), PathTo("web", {{"number", 9090}}),
+                      PathTo("web", {{"name", "admin"}}), PathTo("web", {{"number", 80}}),
+                      PathTo("web", {{"name", "http"}})}}}}}}},
+               {"tls", {{{"secretName", "missing"}}}}};
+  IngressRefs refs = ParseIngressRefs(IngressWith(spec), "1");
+  std::map<std::string, ServiceSummary> services = {{"web", ServiceSummary{false, {{"http", 80}}}}};
+  auto problems = Check(refs, services, {});
+  std::vector<Problem> want = {
+      {"ServiceNotFound", "service \"demo/gone\" not found"},
+      {"ServicePortNotFound", "service \"demo/web\" has no port 9090"},
+      {"ServicePortNotFound", "service \"demo/web\" has no port named \"admin\""},
+      {"SecretNotFound", "secret \"demo/missing\" not found"},
+  };
+  EXPECT_EQ(problems, want);
+}
+
+TEST(IngressRefsTest, OneProblemPerDistinctMessage) {
+  json spec = {
+      {"defaultBackend", Backend("gone", {{"number", 80}})},
+      {"rules",
+       {{{"http",
+          {{"paths", {PathTo("gone", {{"number", 80}}), PathTo("gone", {{"number", 81}})}}}}}}}};
+  auto problems = Check(ParseIngressRefs(IngressWith(spec), "1"), {}, {});
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_EQ(problems[0].reason, "ServiceNotFound");
+}
+
+TEST(IngressRefsTest, ExternalNameServiceAcceptsAnyPortNumberButNotAnUnknownName) {
+  json spec = {
+      {"rules",
+       {{{"http",
+          {{"paths", {PathTo("ext", {{"number", 443}}), PathTo("ext", {{"name", "https"}})}}}}}}}};
+  std::map<std::string, ServiceSummary> services = {{"ext", ServiceSummary{true, {}}}};
+  auto problems = Check(ParseIngressRefs(IngressWith(spec), "1"), services, {});
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_EQ(problems[0].message, "service \"demo/ext\" has no port named \"https\"");
+}
+
+TEST(IngressRefsTest, TlsSecretMustBeKubernetesTlsWithCertAndKey) {
+  json spec = {
+      {"tls", {{{"secretName", "opaque"}}, {{"secretName", "nokey"}}, {{"secretName", "good"}}}}};
+  IngressRefs refs = ParseIngressRefs(IngressWith(spec), "1");
+  std::map<std::string, SecretSummary> secrets = {
+      {"opaque", SummarizeSecret({{"data", {{"tls.crt", "Y2VydA=="}, {"tls.key", "a2V5"}}}})},
+      {"nokey", SummarizeSecret({{"type", "kubernetes.io/tls"},
+                                 {"data", {{"tls.crt", "Y2VydA=="}, {"tls.key", ""}}}})},
+      {"good", SummarizeSecret({{"type", "kubernetes.io/tls"},
+                                {"data", {{"tls.crt", "Y2VydA=="}, {"tls.key", "a2V5"}}}})},
+  };
+  auto problems = Check(refs, {}, secrets);
+  std::vector<Problem> want = {
+      {"SecretInvalid", "secret \"demo/opaque\" is of type \"Opaque\", not \"kubernetes.io/tls\""},
+      {"SecretInvalid", "secret \"demo/nokey\" has no tls.key"},
+  };
+  EXPECT_EQ(problems, want);
+}
+
+TEST(IngressRefsTest, ServiceSummaryKeepsNamesAndPorts) {
+  ServiceSummary s = SummarizeService(
+      {{"spec",
+        {{"type", "ClusterIP"}, {"ports", {{{"name", "http"}, {"port", 80}}, {{"port", 8443}}}}}}});
+  EXPECT_FALSE(s.external_name);
+  std::vector<std::pair<std::string, int64_t>> want = {{"http", 80}, {"", 8443}};
+  EXPECT_EQ(s.ports, want);
+}
+
+}  // namespace
+}  // namespace waygate::controller
