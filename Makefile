@@ -39,6 +39,7 @@ demo: setup build
 bench: setup build
 	@bench/run-proxy-bench
 	@bench/run-scale-bench
+	@bench/run-api-bench
 
 bench-micro: build
 	@cmake --build build --target route_bench h1_parse_bench -j$(JOBS)

@@ -105,12 +105,80 @@ void ApiSource::OnBatch(size_t kind, kubeclient::Batch&& batch) {
   queue_cv_.notify_one();
 }
 
+namespace {
+
+constexpr size_t kIngressKind = 0;
+constexpr size_t kServiceKind = 2;
+constexpr size_t kEndpointsKind = 3;
+constexpr size_t kEndpointSliceKind = 4;
+constexpr size_t kSecretKind = 5;
+
+}  // namespace
+
+void ApiSource::AdjustRefs(const Decoded* object, int delta) {
+  if (object == nullptr) return;
+  auto bump = [delta](std::unordered_map<std::string, int>& refs, const std::string& key) {
+    int& count = refs[key];
+    count += delta;
+    if (count <= 0) refs.erase(key);
+  };
+  for (const model::Ingress& ing : object->state.ingresses) {
+    const std::string prefix = ing.meta.namespace_ + "/";
+    if (ing.default_backend && ing.default_backend->service) {
+      bump(service_refs_, prefix + ing.default_backend->service->name);
+    }
+    for (const model::IngressRule& rule : ing.rules) {
+      for (const model::HTTPIngressPath& path : rule.paths) {
+        if (path.backend.service) bump(service_refs_, prefix + path.backend.service->name);
+      }
+    }
+    for (const model::IngressTLS& tls : ing.tls) {
+      if (!tls.secret_name.empty()) bump(secret_refs_, prefix + tls.secret_name);
+    }
+  }
+}
+
+bool ApiSource::Relevant(size_t kind, const std::string& key, const Decoded* before,
+                         const Decoded* after) const {
+  switch (kind) {
+    case kServiceKind:
+    case kEndpointsKind:
+      return service_refs_.count(key) != 0;
+    case kSecretKind:
+      return secret_refs_.count(key) != 0;
+    case kEndpointSliceKind: {
+      // A slice names its Service in a label; an undecodable slice counts as relevant.
+      for (const Decoded* d : {before, after}) {
+        if (d == nullptr) continue;
+        if (d->state.endpoint_slices.empty()) return true;
+        const model::EndpointSlice& slice = d->state.endpoint_slices.front();
+        auto it = slice.meta.labels.find("kubernetes.io/service-name");
+        if (it == slice.meta.labels.end()) continue;
+        if (service_refs_.count(slice.meta.namespace_ + "/" + it->second) != 0) return true;
+      }
+      return false;
+    }
+    default:
+      return true;  // Ingress, IngressClass, Gateway: always part of the table
+  }
+}
+
 bool ApiSource::Apply(std::deque<Pending>& pending) {
   bool changed = false;
   for (Pending& p : pending) {
     KindStore& store = stores_[p.kind];
+    // A relist may replace anything: recompile.
+    if (p.list) changed = true;
     for (Change& c : p.changes) {
       auto it = store.objects.find(c.key);
+      const Decoded* before = it != store.objects.end() ? it->second.get() : nullptr;
+      if (p.kind == kIngressKind) {
+        AdjustRefs(before, -1);
+        AdjustRefs(c.object.get(), +1);
+        changed = true;
+      } else if (Relevant(p.kind, c.key, before, c.object.get())) {
+        changed = true;
+      }
       if (it != store.objects.end()) store.diagnostics -= it->second->diagnostics;
       if (c.object == nullptr) {
         if (it != store.objects.end()) store.objects.erase(it);
@@ -122,7 +190,6 @@ bool ApiSource::Apply(std::deque<Pending>& pending) {
           store.objects.emplace(std::move(c.key), std::move(c.object));
         }
       }
-      changed = true;
     }
     if (p.list) store.synced = true;
     // A list of a resource that is not served has no resourceVersion; keep the last one.

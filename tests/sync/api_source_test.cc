@@ -152,6 +152,31 @@ TEST_F(ApiSourceTest, BurstBecomesOneSnapshot) {
   EXPECT_EQ(source->stats().reloads, before + 1);
 }
 
+TEST_F(ApiSourceTest, ChangesNoIngressNamesDoNotRecompile) {
+  auto source = Start();
+  ASSERT_TRUE(Eventually([&] { return source->ready(); }));
+  uint64_t before = source->stats().reloads;
+  // A Service and Endpoints no Ingress routes to: stored, no new snapshot.
+  api_.Put(kServices, Service("unrouted"));
+  std::string rv = api_.Put(kEndpoints, Endpoints("unrouted", "10.0.0.9"));
+  ASSERT_TRUE(Eventually([&] { return source->stats().kinds[3].resource_version == rv; }));
+  EXPECT_EQ(source->stats().reloads, before);
+  // An Ingress that names it now is compiled with the Service and Endpoints stored above.
+  api_.Put(kIngresses, Ingress("late", "late.test", "unrouted"));
+  ASSERT_TRUE(Eventually([&] { return Resolve("late.test") == "10.0.0.9:8080"; }));
+  EXPECT_EQ(source->stats().reloads, before + 1);
+  // From then on its endpoint changes are compiled.
+  api_.Put(kEndpoints, Endpoints("unrouted", "10.0.0.10"));
+  ASSERT_TRUE(Eventually([&] { return Resolve("late.test") == "10.0.0.10:8080"; }));
+  // Deleting the last Ingress that names it makes it irrelevant again.
+  api_.Delete(kIngresses, "demo/late");
+  ASSERT_TRUE(Eventually([&] { return Resolve("late.test").empty(); }));
+  uint64_t after_delete = source->stats().reloads;
+  rv = api_.Put(kEndpoints, Endpoints("unrouted", "10.0.0.11"));
+  ASSERT_TRUE(Eventually([&] { return source->stats().kinds[3].resource_version == rv; }));
+  EXPECT_EQ(source->stats().reloads, after_delete);
+}
+
 TEST_F(ApiSourceTest, RelistAfter410IsAppliedWhole) {
   api_.Put(kIngresses, Ingress("old", "old.test"));
   auto source = Start(/*debounce_ms=*/0, /*max_delay_ms=*/0);
