@@ -167,8 +167,6 @@ bool ApiSource::Apply(std::deque<Pending>& pending) {
   bool changed = false;
   for (Pending& p : pending) {
     KindStore& store = stores_[p.kind];
-    // A relist may replace anything: recompile.
-    if (p.list) changed = true;
     for (Change& c : p.changes) {
       auto it = store.objects.find(c.key);
       const Decoded* before = it != store.objects.end() ? it->second.get() : nullptr;
@@ -219,8 +217,12 @@ void ApiSource::Loop() {
       if (stopping_) return;
       work.swap(queue_);
     }
-    SweepRetired();
-    if (work.empty()) continue;
+    // Destroying a retired table takes milliseconds at 10k routes: do it when idle (and after
+    // each publish), never between a change arriving and its compile.
+    if (work.empty()) {
+      SweepRetired();
+      continue;
+    }
     dirty |= Apply(work);
     // Debounce: keep taking batches while they come within the quiet period, but publish at
     // least every max_delay_ms under a steady stream.
