@@ -117,6 +117,7 @@ void Api::Watch(Call& call) {
     after = *rv;
   }
 
+  const std::string start_rv = rv_text.empty() ? std::to_string(after) : rv_text;
   auto queue = std::make_shared<WatchQueue>();
   store::WatchCallbacks callbacks;
   callbacks.on_event = [queue](const store::Event& event) {
@@ -191,8 +192,12 @@ void Api::Watch(Call& call) {
     if (!out.empty() && !call.writer.WriteChunk(out)) return;
     if (closed) {
       if (closed->code == ErrorCode::kGone) {
-        call.writer.WriteChunk(WatchLine(
-            call, "ERROR", apistatus::ToJson(apistatus::Expired("too old resource version"))));
+        // Compaction overtook the watcher while it replayed history: the same 410 as when the
+        // revision was already gone at the start.
+        apistatus::ApiStatus gone = apistatus::Expired(
+            "too old resource version: " + start_rv + " (" +
+            std::to_string(registry_.store()->CompactedRevision()) + ")");
+        call.writer.WriteChunk(WatchLine(call, "ERROR", apistatus::ToJson(gone)));
       }
       return;
     }
