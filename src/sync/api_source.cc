@@ -271,14 +271,15 @@ void ApiSource::Compile() {
   if (auto previous = out_->Load()) retired_.push_back(std::move(previous));
   size_t routes = table->route_count();
   size_t backends = table->backends().size();
-  out_->Publish(std::move(table));
-  SweepRetired();
   double ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  // Counted before publishing, so whoever sees the new table also sees it counted.
   reloads_.fetch_add(1);
   diagnostics_.store(diag_count);
   last_compile_ms_.store(ms);
+  out_->Publish(std::move(table));
   ready_.store(true, std::memory_order_release);
+  SweepRetired();
   log::Info("config applied: " + std::to_string(view.ingresses.size()) + " ingresses, " +
             std::to_string(routes) + " routes, " + std::to_string(backends) + " backends, " +
             std::to_string(diag_count) + " problems, Ingress resourceVersion " +
