@@ -2,36 +2,14 @@
 
 #include <string_view>
 
+#include "base/http_reason.h"
+
 namespace waygate::admin {
 namespace {
 
 constexpr std::string_view kTextPlain = "text/plain; charset=utf-8";
 // The Prometheus text exposition format version scrapers negotiate for.
 constexpr std::string_view kPrometheusText = "text/plain; version=0.0.4; charset=utf-8";
-
-const char* Reason(uint16_t status) {
-  switch (status) {
-    case 200:
-      return "OK";
-    case 400:
-      return "Bad Request";
-    case 404:
-      return "Not Found";
-    case 405:
-      return "Method Not Allowed";
-    case 414:
-      return "URI Too Long";
-    case 431:
-      return "Request Header Fields Too Large";
-    case 501:
-      return "Not Implemented";
-    case 503:
-      return "Service Unavailable";
-    case 505:
-      return "HTTP Version Not Supported";
-  }
-  return "Error";
-}
 
 struct Reply {
   uint16_t status = 200;
@@ -45,7 +23,8 @@ Response Serialize(const Reply& r, bool head_only, bool close, bool http10_keep_
   out.close = close;
   std::string& b = out.bytes;
   b.reserve(160 + (head_only ? 0 : r.body.size()));
-  b.append("HTTP/1.1 ").append(std::to_string(r.status)).append(" ").append(Reason(r.status));
+  b.append("HTTP/1.1 ").append(std::to_string(r.status)).append(" ");
+  b.append(HttpReasonPhrase(r.status));
   b.append("\r\nContent-Type: ").append(r.content_type);
   b.append("\r\nContent-Length: ").append(std::to_string(r.body.size()));
   b.append("\r\nCache-Control: no-store");
@@ -92,7 +71,7 @@ Response Respond(const http::RequestHead& head, const Handlers& handlers, bool f
 Response RespondParseError(uint16_t status) {
   Reply r;
   r.status = status == 0 ? 400 : status;
-  r.body = Reason(r.status);
+  r.body = HttpReasonPhrase(r.status);
   return Serialize(r, false, true, false);
 }
 

@@ -261,7 +261,7 @@ void Api::ServeNonResource(Call& call) {
     ServeOpenApi(call);
     return;
   }
-  SendStatus(call, apistatus::ApiStatus{404, "NotFound", "the server could not find the requested resource", json::object()});
+  SendStatus(call, apistatus::NotFoundPath());
 }
 
 // OpenAPI, as kube-apiserver serves it (what kubectl 1.27-1.33 rely on is pinned in
@@ -297,9 +297,7 @@ void Api::ServeOpenApi(Call& call) {
   }
   auto it = docs.v3_groups.find(std::string_view(path).substr(12));
   if (it == docs.v3_groups.end()) {
-    SendStatus(call, apistatus::ApiStatus{404, "NotFound",
-                                          "the server could not find the requested resource",
-                                          json::object()});
+    SendStatus(call, apistatus::NotFoundPath());
     return;
   }
   if (!accepts_json()) {
@@ -334,9 +332,7 @@ void Api::ServeOpenApi(Call& call) {
 void Api::ServeResource(Call& call) {
   call.resource = FindResource(call.info.group, call.info.version, call.info.resource);
   if (call.resource == nullptr) {
-    SendStatus(call, apistatus::ApiStatus{404, "NotFound",
-                                          "the server could not find the requested resource",
-                                          json::object()});
+    SendStatus(call, apistatus::NotFoundPath());
     return;
   }
   if (!call.accept.acceptable) {
@@ -354,9 +350,7 @@ void Api::ServeResource(Call& call) {
   }
   const std::string& sub = call.info.subresource;
   if (!sub.empty() && !(sub == "status" && call.resource->has_status)) {
-    SendStatus(call, apistatus::ApiStatus{404, "NotFound",
-                                          "the server could not find the requested resource",
-                                          json::object()});
+    SendStatus(call, apistatus::NotFoundPath());
     return;
   }
   if (!sub.empty() && call.info.verb != "get" && call.info.verb != "update" &&
@@ -368,15 +362,11 @@ void Api::ServeResource(Call& call) {
   // A namespaced resource addressed without a namespace is a cluster-wide list or watch only.
   if (call.resource->namespaced && call.info.namespace_.empty() &&
       call.info.verb != "list" && call.info.verb != "watch") {
-    SendStatus(call, apistatus::ApiStatus{404, "NotFound",
-                                          "the server could not find the requested resource",
-                                          json::object()});
+    SendStatus(call, apistatus::NotFoundPath());
     return;
   }
   if (!call.resource->namespaced && !call.info.namespace_.empty()) {
-    SendStatus(call, apistatus::ApiStatus{404, "NotFound",
-                                          "the server could not find the requested resource",
-                                          json::object()});
+    SendStatus(call, apistatus::NotFoundPath());
     return;
   }
   const std::string& verb = call.info.verb;

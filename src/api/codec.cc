@@ -2,6 +2,7 @@
 
 #include <vector>
 
+#include "base/go_text.h"
 #include "model/yaml_json.h"
 #include "protowire/kube_protobuf.h"
 
@@ -110,22 +111,8 @@ Accept ParseAccept(std::string_view header) {
 }
 
 std::string EncodeJson(const nlohmann::json& value) {
-  std::string text = value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  std::string out;
-  out.reserve(text.size() + 16);
-  // nlohmann leaves <, > and & as they are; Go's encoder escapes them. They can only occur
-  // inside strings, so replacing them everywhere is safe.
-  for (char c : text) {
-    if (c == '<') {
-      out += "\\u003c";
-    } else if (c == '>') {
-      out += "\\u003e";
-    } else if (c == '&') {
-      out += "\\u0026";
-    } else {
-      out += c;
-    }
-  }
+  std::string out =
+      gotext::HtmlEscapeJson(value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
   out += '\n';
   return out;
 }

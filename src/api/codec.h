@@ -27,7 +27,8 @@ struct Accept {
 };
 Accept ParseAccept(std::string_view header);
 
-// JSON as kube-apiserver writes it: compact, with Go's HTML-safe escaping, and a newline.
+// JSON as kube-apiserver writes it: compact, with Go's HTML-safe escaping (<, >, &, U+2028 and
+// U+2029), invalid UTF-8 as U+FFFD, and a newline.
 std::string EncodeJson(const nlohmann::json& value);
 
 }  // namespace waygate::api

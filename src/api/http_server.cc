@@ -11,6 +11,7 @@
 #include <ctime>
 #include <algorithm>
 
+#include "base/http_reason.h"
 #include "base/log.h"
 #include "http/h1.h"
 
@@ -76,32 +77,6 @@ std::string HttpDate() {
   return buf;
 }
 
-const char* Reason(int status) {
-  switch (status) {
-    case 100: return "Continue";
-    case 200: return "OK";
-    case 201: return "Created";
-    case 202: return "Accepted";
-    case 204: return "No Content";
-    case 304: return "Not Modified";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 406: return "Not Acceptable";
-    case 409: return "Conflict";
-    case 410: return "Gone";
-    case 413: return "Request Entity Too Large";
-    case 415: return "Unsupported Media Type";
-    case 422: return "Unprocessable Entity";
-    case 429: return "Too Many Requests";
-    case 500: return "Internal Server Error";
-    case 503: return "Service Unavailable";
-    default: return "Unknown";
-  }
-}
-
 std::string Lower(std::string_view s) {
   std::string out(s);
   for (char& c : out) {
@@ -165,7 +140,8 @@ class Writer : public ResponseWriter {
  private:
   std::string StatusLine(int status, std::string_view content_type,
                          const std::vector<std::pair<std::string, std::string>>& headers) {
-    std::string out = "HTTP/1.1 " + std::to_string(status) + " " + Reason(status) + "\r\n";
+    std::string out =
+        "HTTP/1.1 " + std::to_string(status) + " " + HttpReasonPhrase(status) + "\r\n";
     bool cache_control = false;
     for (const auto& h : headers) cache_control = cache_control || h.first == "Cache-Control";
     if (!cache_control) out += "Cache-Control: no-cache, private\r\n";

@@ -2,6 +2,8 @@
 
 #include <string_view>
 
+#include "base/go_text.h"
+
 namespace waygate::apistatus {
 namespace {
 
@@ -52,30 +54,6 @@ Ordered OrderedStatus(const ApiStatus& status) {
   return out;
 }
 
-// Go's encoding/json escapes these even inside strings; outside strings they cannot occur in
-// JSON text, so a plain byte scan is safe.
-std::string GoHtmlEscape(const std::string& in) {
-  std::string out;
-  out.reserve(in.size() + 16);
-  for (size_t i = 0; i < in.size(); ++i) {
-    char c = in[i];
-    if (c == '<') {
-      out += "\\u003c";
-    } else if (c == '>') {
-      out += "\\u003e";
-    } else if (c == '&') {
-      out += "\\u0026";
-    } else if (c == '\xe2' && i + 2 < in.size() && in[i + 1] == '\x80' &&
-               (in[i + 2] == '\xa8' || in[i + 2] == '\xa9')) {
-      out += in[i + 2] == '\xa8' ? "\\u2028" : "\\u2029";
-      i += 2;
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
 }  // namespace
 
 nlohmann::json ToJson(const ApiStatus& status) {
@@ -89,7 +67,7 @@ nlohmann::json ToJson(const ApiStatus& status) {
 std::string ToBody(const ApiStatus& status) {
   std::string text =
       OrderedStatus(status).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  std::string out = GoHtmlEscape(text);
+  std::string out = gotext::HtmlEscapeJson(text);
   out += '\n';
   return out;
 }

@@ -126,6 +126,10 @@ ApiStatus NotFound(std::string_view group, std::string_view resource, std::strin
               Details(group, resource, name));
 }
 
+ApiStatus NotFoundPath() {
+  return Make(404, "NotFound", "the server could not find the requested resource", json::object());
+}
+
 ApiStatus AlreadyExists(std::string_view group, std::string_view resource, std::string_view name) {
   return Make(409, "AlreadyExists",
               QualifiedResource(group, resource) + " " + Q(name) + " already exists",

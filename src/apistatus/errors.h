@@ -34,6 +34,10 @@ inline ApiStatus Invalid(std::string_view group, std::string_view kind, std::str
 
 // 404 `ingresses.networking.k8s.io "web" not found`.
 ApiStatus NotFound(std::string_view group, std::string_view resource, std::string_view name);
+// 404 `the server could not find the requested resource` with `"details":{}`: what
+// kube-apiserver answers for a path that names no resource it serves (apimachinery's
+// NewGenericServerResponse for 404 with no resource and no name).
+ApiStatus NotFoundPath();
 // 409 AlreadyExists `ingresses.networking.k8s.io "web" already exists`.
 ApiStatus AlreadyExists(std::string_view group, std::string_view resource, std::string_view name);
 

@@ -6,6 +6,7 @@
 #include <memory>
 #include <unordered_set>
 
+#include "base/utf8.h"
 #include "fieldcheck/path.h"
 
 namespace waygate::fieldcheck::internal {
@@ -15,24 +16,6 @@ constexpr size_t kMaxProblems = 100;  // sigs.k8s.io/json stops saving strict er
 constexpr size_t kMaxDepth = 10000;   // encoding/json's nesting limit
 constexpr size_t kLinearKeys = 16;    // past this many keys, an object's keys go in a hash set
 constexpr size_t kMaxStructFields = 128;
-
-void AppendUtf8(std::string& out, uint32_t r) {
-  if (r < 0x80) {
-    out += static_cast<char>(r);
-  } else if (r < 0x800) {
-    out += static_cast<char>(0xC0 | (r >> 6));
-    out += static_cast<char>(0x80 | (r & 0x3F));
-  } else if (r < 0x10000) {
-    out += static_cast<char>(0xE0 | (r >> 12));
-    out += static_cast<char>(0x80 | ((r >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (r & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (r >> 18));
-    out += static_cast<char>(0x80 | ((r >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((r >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (r & 0x3F));
-  }
-}
 
 // Four hex digits at s[i], or -1.
 int32_t Hex4(std::string_view s, size_t i) {
@@ -92,7 +75,7 @@ std::string Unescape(std::string_view raw) {
           }
         }
         if (r >= 0xD800 && r < 0xE000) r = 0xFFFD;
-        AppendUtf8(out, static_cast<uint32_t>(r));
+        AppendUtf8(out, static_cast<char32_t>(r));
         break;
       }
       default:

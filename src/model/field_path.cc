@@ -1,6 +1,6 @@
 #include "model/field_path.h"
 
-#include <cstdio>
+#include "base/go_text.h"
 
 namespace waygate::model {
 
@@ -32,40 +32,7 @@ std::string FieldPath::String() const {
   return out;
 }
 
-std::string Quote(std::string_view s) {
-  std::string out;
-  out.reserve(s.size() + 2);
-  out += '"';
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (c < 0x20 || c == 0x7f) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\x%02x", c);
-          out += buf;
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  out += '"';
-  return out;
-}
+std::string Quote(std::string_view s) { return gotext::Quote(s); }
 
 namespace {
 Error Make(const FieldPath& path, std::string message) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "base/utf8.h"
 #include "model/field_path.h"
 
 namespace waygate::selector {
@@ -46,24 +47,6 @@ Rune DecodeRune(std::string_view s, size_t i) {
     r = (r << 6) | (c & 0x3F);
   }
   return {r, n};
-}
-
-void AppendRune(std::string& out, char32_t r) {
-  if (r < 0x80) {
-    out += static_cast<char>(r);
-  } else if (r < 0x800) {
-    out += static_cast<char>(0xC0 | (r >> 6));
-    out += static_cast<char>(0x80 | (r & 0x3F));
-  } else if (r < 0x10000) {
-    out += static_cast<char>(0xE0 | (r >> 12));
-    out += static_cast<char>(0x80 | ((r >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (r & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (r >> 18));
-    out += static_cast<char>(0x80 | ((r >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((r >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (r & 0x3F));
-  }
 }
 
 // splitTerms: an escaped ',' stays in its term, backslash included. Byte-wise is the same as
@@ -132,11 +115,11 @@ Result<std::string> UnescapeFieldValue(std::string_view s) {
     if (in_slash) {
       if (r.r != '\\' && r.r != ',' && r.r != '=') {
         std::string seq = "\\";
-        AppendRune(seq, r.r);
+        AppendUtf8(seq, r.r);
         return MakeError(ErrorCode::kInvalid,
                          "invalid field selector: invalid escape sequence: " + seq);
       }
-      AppendRune(out, r.r);
+      AppendUtf8(out, r.r);
       in_slash = false;
       continue;
     }
@@ -148,7 +131,7 @@ Result<std::string> UnescapeFieldValue(std::string_view s) {
                        "invalid field selector: unescaped character in value: " +
                            std::to_string(static_cast<uint32_t>(r.r)));
     } else {
-      AppendRune(out, r.r);  // invalid UTF-8 comes out as U+FFFD, as in Go
+      AppendUtf8(out, r.r);  // invalid UTF-8 comes out as U+FFFD, as in Go
     }
   }
   if (in_slash) {

@@ -47,5 +47,12 @@ TEST(CodecTest, EncodesLikeGo) {
   EXPECT_EQ(EncodeJson(v), "{\"a\":\"\\u003cb\\u003e\\u0026\"}\n");
 }
 
+TEST(CodecTest, LineAndParagraphSeparatorsAreEscapedLikeGo) {
+  // Go's encoding/json writes U+2028 (E2 80 A8) and U+2029 (E2 80 A9) as escapes so the output
+  // is safe inside a JavaScript string; nlohmann writes the raw bytes.
+  nlohmann::json v = {{"m", "a\xe2\x80\xa8|\xe2\x80\xa9"}};
+  EXPECT_EQ(EncodeJson(v), "{\"m\":\"a\\u2028|\\u2029\"}\n");
+}
+
 }  // namespace
 }  // namespace waygate::api

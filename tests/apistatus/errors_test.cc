@@ -39,6 +39,13 @@ TEST(NotFound, GroupedResourceMatchesCapturedBody) {
             R"(ingresses.networking.k8s.io "web" not found)");
 }
 
+TEST(NotFoundPath, MatchesTheBodyForAPathNoApiServes) {
+  EXPECT_EQ(ToBody(NotFoundPath()),
+            Body(R"({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure",)"
+                 R"("message":"the server could not find the requested resource",)"
+                 R"("reason":"NotFound","details":{},"code":404})"));
+}
+
 TEST(AlreadyExists, GroupedAndCoreMatchCapturedBodies) {
   EXPECT_EQ(
       ToBody(AlreadyExists("rbac.authorization.k8s.io", "rolebindings", "pod-secrets")),

@@ -3,9 +3,11 @@ returns, so a regression in wire compatibility shows up as a kubectl failure her
 
 import json
 import os
+import queue
 import subprocess
 import tempfile
 import textwrap
+import threading
 import time
 import unittest
 
@@ -316,19 +318,47 @@ class KubectlTest(unittest.TestCase):
             ["/usr/bin/kubectl", "--cache-dir", os.path.join(self.api.home, "cache"), "get",
              "ingress", "-n", ns, "-w", "--request-timeout", "0"],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+        # A reader thread hands lines over a queue, so a line that never comes fails the test at
+        # its deadline instead of leaving it blocked in readline; None marks the end of output.
+        printed = queue.Queue()
+
+        def pump():
+            for line in watcher.stdout:
+                printed.put(line)
+            printed.put(None)
+
+        reader = threading.Thread(target=pump, daemon=True)
+        reader.start()
+
         def stop_watcher():
             watcher.kill()
-            watcher.communicate()
+            watcher.wait()
+            reader.join(timeout=10)
+            watcher.stdout.close()
+            watcher.stderr.close()
         self.addCleanup(stop_watcher)
         lines = []
 
-        def saw(text):
-            lines.append(watcher.stdout.readline())
-            return any(text in line for line in lines)
+        def read_until(text, what, timeout=20):
+            deadline = time.monotonic() + timeout
+            while not any(text in line for line in lines):
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    self.fail(f"timed out after {timeout}s waiting for {what}; "
+                              f"kubectl printed {lines!r}")
+                try:
+                    line = printed.get(timeout=left)
+                except queue.Empty:
+                    continue
+                if line is None:
+                    watcher.wait(timeout=10)
+                    self.fail(f"kubectl stopped watching before {what}; printed {lines!r}, "
+                              f"stderr {watcher.stderr.read()!r}")
+                lines.append(line)
 
-        wait_until(lambda: saw("w1.example.com"), timeout=20, what="initial watch line")
+        read_until("w1.example.com", "initial watch line")
         self.kubectl("create", "-f", "-", input=json.dumps(ingress("w2", ns, "w2.example.com")))
-        wait_until(lambda: saw("w2.example.com"), timeout=20, what="ADDED line")
+        read_until("w2.example.com", "ADDED line")
         self.assertEqual(lines[0].split(), ["NAME", "CLASS", "HOSTS", "ADDRESS", "PORTS", "AGE"])
 
     def test_delete_and_namespace_cascade(self):
