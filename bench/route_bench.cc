@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "model/objects.h"
+#include "route/compiler.h"
 #include "route/route_table.h"
 
 namespace {
@@ -67,6 +68,38 @@ void BM_Compile(benchmark::State& bench) {
   }
 }
 BENCHMARK(BM_Compile)->Arg(1)->Arg(1000)->Arg(10000)->Unit(benchmark::kMillisecond);
+
+// What a gateway following the API pays per change: one Ingress edited (alternately changing
+// its path) with range(0) loaded, compiled incrementally by the RouteCompiler it keeps.
+// Includes dropping the previous snapshot, as the sync thread eventually does.
+void BM_CompileOneChange(benchmark::State& bench) {
+  const auto state = MakeState(static_cast<int>(bench.range(0)));
+  waygate::route::RouteCompiler compiler({});
+  for (const auto& item : state.services) {
+    compiler.Upsert(std::make_shared<const waygate::model::Service>(item));
+  }
+  for (const auto& item : state.endpoints) {
+    compiler.Upsert(std::make_shared<const waygate::model::Endpoints>(item));
+  }
+  for (const auto& item : state.ingresses) {
+    compiler.Upsert(std::make_shared<const waygate::model::Ingress>(item));
+  }
+  std::vector<waygate::model::Diagnostic> diagnostics;
+  auto table = compiler.Compile(diagnostics);
+  size_t i = 0;
+  for (auto _ : bench) {
+    auto edited = std::make_shared<waygate::model::Ingress>(
+        state.ingresses[(i * 7919) % state.ingresses.size()]);
+    if (!edited->rules.empty() && !edited->rules[0].paths.empty() && i % 2 == 0) {
+      edited->rules[0].paths[0].path = "/edited";
+    }
+    compiler.Upsert(std::shared_ptr<const waygate::model::Ingress>(edited));
+    if (auto next = compiler.Compile(diagnostics)) table = std::move(next);
+    benchmark::DoNotOptimize(table);
+    ++i;
+  }
+}
+BENCHMARK(BM_CompileOneChange)->Arg(1000)->Arg(10000)->Unit(benchmark::kMicrosecond);
 
 void BM_Lookup(benchmark::State& bench) {
   const int n = static_cast<int>(bench.range(0));

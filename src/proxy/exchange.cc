@@ -19,6 +19,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "base/http_reason.h"
 #include "base/log.h"
 #include "proxy/session.h"
 
@@ -28,40 +29,6 @@ using http::BodyKind;
 using http::EqualsIgnoreCase;
 
 namespace {
-
-const char* ReasonPhrase(uint16_t status) {
-  switch (status) {
-    case 200:
-      return "OK";
-    case 400:
-      return "Bad Request";
-    case 404:
-      return "Not Found";
-    case 405:
-      return "Method Not Allowed";
-    case 408:
-      return "Request Timeout";
-    case 413:
-      return "Payload Too Large";
-    case 414:
-      return "URI Too Long";
-    case 431:
-      return "Request Header Fields Too Large";
-    case 500:
-      return "Internal Server Error";
-    case 501:
-      return "Not Implemented";
-    case 502:
-      return "Bad Gateway";
-    case 503:
-      return "Service Temporarily Unavailable";
-    case 504:
-      return "Gateway Timeout";
-    case 505:
-      return "HTTP Version Not Supported";
-  }
-  return "Error";
-}
 
 void AppendUint(std::string& out, uint64_t v) {
   char buf[24];
@@ -228,12 +195,13 @@ void Session::StartExchange(const http::RequestHead& head, size_t head_len) {
   } else {
     std::string_view npath(path.data(), static_cast<size_t>(path_len));
     route_ = table_->Lookup(std::string_view(host, host_len), npath);
+    backend_ = route_ != nullptr ? table_->BackendOf(*route_) : nullptr;
     if (!route_) {
       reject = 404;
     } else if (route_->settings.proxy_body_size != 0 && head.body == BodyKind::kContentLength &&
                head.content_length > route_->settings.proxy_body_size) {
       reject = 413;  // before reading a byte of the body, as nginx's client_max_body_size
-    } else if (!route_->backend || route_->backend->endpoints.empty()) {
+    } else if (!backend_ || backend_->endpoints.empty()) {
       reject = 503;
     }
   }
@@ -291,7 +259,7 @@ void Session::StartExchange(const http::RequestHead& head, size_t head_len) {
     SendError(reject, close_after_ || has_body);
     return;
   }
-  backend_state_ = &w_->balancer_.state(*route_->backend);
+  backend_state_ = &w_->balancer_.state(*backend_);
   backend_state_epoch_ = w_->balancer_epoch_;
   tried_.clear();
   if (!uin_) uin_ = w_->TakeBuffer();
@@ -403,7 +371,7 @@ bool Session::AcquireUpstream() {
   // proxy-next-upstream-tries 0 means "no limit but the number of endpoints", as in nginx.
   const uint32_t max_tries = settings.next_upstream_tries
                                  ? settings.next_upstream_tries
-                                 : static_cast<uint32_t>(route_->backend->endpoints.size());
+                                 : static_cast<uint32_t>(backend_->endpoints.size());
   while (tried_.size() < std::max<uint32_t>(max_tries, 1)) {
     int idx = w_->balancer_.Pick(*backend_state_, settings, hash_key_, w_->loop_->now_ms(), tried_);
     if (idx < 0) return false;
@@ -416,7 +384,7 @@ bool Session::AcquireUpstream() {
       c->owner = this;
       up_reused_ = true;
     } else {
-      const route::Endpoint& e = route_->backend->endpoints[idx];
+      const route::Endpoint& e = backend_->endpoints[idx];
       auto r = w_->pool_.Connect(ep, reinterpret_cast<const sockaddr*>(&e.sockaddr), e.sockaddr_len,
                                  this);
       if (!r.ok()) {
@@ -459,7 +427,7 @@ bool Session::RetryOnFreshConnection() {
   // new connection is safe and is not the endpoint's fault.
   upstream::EndpointState* ep = up_->endpoint;
   ReleaseUpstream(false);
-  const route::Endpoint& e = route_->backend->endpoints[endpoint_index_];
+  const route::Endpoint& e = backend_->endpoints[endpoint_index_];
   auto r =
       w_->pool_.Connect(ep, reinterpret_cast<const sockaddr*>(&e.sockaddr), e.sockaddr_len, this);
   if (!r.ok()) return false;
@@ -805,7 +773,7 @@ void Session::RecordCompletion(uint16_t status) {
     if (route_) {
       e.ingress = route_->ingress_name;
       e.namespace_ = route_->ingress_namespace;
-      if (route_->backend) e.service = route_->backend->service;
+      e.service = route_->service;
     }
     e.request_time_s = seconds;
     w.access_log_.Append(e, w.unix_now_s_);
@@ -845,6 +813,7 @@ void Session::FinishExchange() {
 void Session::ResetExchange() {
   ++requests_on_connection_;
   route_ = nullptr;
+  backend_ = nullptr;
   table_.reset();
   resp_head_done_ = resp_head_sent_ = resp_done_ = false;
   req_done_ = true;
@@ -875,7 +844,8 @@ void Session::SendError(uint16_t status, bool close) {
   }
   ReleaseUpstream(false);
   status_ = status;
-  const char* reason = ReasonPhrase(status);
+  // nginx's wording for 503, which ingress-nginx users know from its error page.
+  const char* reason = status == 503 ? "Service Temporarily Unavailable" : HttpReasonPhrase(status);
   char body[256];
   int body_len =
       snprintf(body, sizeof body,
@@ -910,6 +880,7 @@ void Session::SendParseError(uint16_t status) {
   table_ = w_->table_;
   method_.clear();
   route_ = nullptr;
+  backend_ = nullptr;
   is_head_ = false;
   if (w_->access_log_.enabled()) {
     log_method_.clear();

@@ -184,7 +184,7 @@ void RequestCounter::Flush() {
     if (k.route) {
       l.ingress = k.route->ingress_name;
       l.namespace_ = k.route->ingress_namespace;
-      l.service = k.route->backend ? k.route->backend->service : "";
+      l.service = k.route->service;
       l.host = k.route->host;
       l.path = k.route->path;
     }

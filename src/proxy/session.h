@@ -104,6 +104,7 @@ class Session final : public net::IoHandler, public upstream::ConnectionOwner {
   // ---- the current exchange ----
   std::shared_ptr<const route::RouteTable> table_;
   const route::Route* route_ = nullptr;
+  const route::Backend* backend_ = nullptr;  // table_->BackendOf(*route_), null: 503
   upstream::BackendState* backend_state_ = nullptr;
   uint64_t backend_state_epoch_ = 0;  // Worker::balancer_epoch_ when backend_state_ was taken
   int endpoint_index_ = -1;

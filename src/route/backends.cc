@@ -8,8 +8,6 @@
 namespace waygate::route::internal {
 namespace {
 
-constexpr const char* kServiceNameLabel = "kubernetes.io/service-name";
-
 std::string Key(const std::string& namespace_, const std::string& name) {
   return namespace_ + "/" + name;
 }
@@ -41,78 +39,87 @@ bool MakeEndpoint(const std::string& ip, int32_t port, Endpoint& out) {
 
 }  // namespace
 
-BackendResolver::BackendResolver(const model::ClusterView& state,
-                                 std::vector<model::Diagnostic>& diagnostics)
-    : diagnostics_(diagnostics) {
-  services_.reserve(state.services.size());
-  endpoints_.reserve(state.endpoints.size());
-  by_key_.reserve(state.services.size());
-  for (const auto& service : state.services) {
-    services_.emplace(Key(service.meta.namespace_, service.meta.name), &service);
-  }
-  for (const auto& endpoints : state.endpoints) {
-    endpoints_.emplace(Key(endpoints.meta.namespace_, endpoints.meta.name), &endpoints);
-  }
-  for (const auto& slice : state.endpoint_slices) {
-    auto label = slice.meta.labels.find(kServiceNameLabel);
-    if (label == slice.meta.labels.end()) continue;
-    slices_[Key(slice.meta.namespace_, label->second)].push_back(&slice);
-  }
+std::string BackendKey(const std::string& namespace_, const model::IngressServiceBackend& ref) {
+  std::string key = Key(namespace_, ref.name);
+  key += ':';
+  key += ref.port.name.empty() ? std::to_string(ref.port.number) : ref.port.name;
+  return key;
 }
 
-Result<const Backend*> BackendResolver::Resolve(const std::string& namespace_,
-                                                const model::IngressServiceBackend& ref) {
+Result<const model::ServicePort*> FindServicePort(const model::Service* service,
+                                                  const std::string& namespace_,
+                                                  const model::IngressServiceBackend& ref) {
   const bool by_name = !ref.port.name.empty();
-  const std::string port_text = by_name ? ref.port.name : std::to_string(ref.port.number);
-  const std::string service_key = Key(namespace_, ref.name);
-  std::string key = service_key + ":" + port_text;
-  if (auto it = by_key_.find(key); it != by_key_.end()) return it->second;
-
-  auto service_it = services_.find(service_key);
-  if (service_it == services_.end()) {
-    return MakeError(ErrorCode::kNotFound, "service \"" + service_key + "\" not found",
-                     "service.name");
+  if (service == nullptr) {
+    return MakeError(ErrorCode::kNotFound,
+                     "service \"" + Key(namespace_, ref.name) + "\" not found", "service.name");
   }
-  const model::Service& service = *service_it->second;
-  const model::ServicePort* port = nullptr;
-  for (const auto& candidate : service.ports) {
+  for (const auto& candidate : service->ports) {
     if (by_name ? candidate.name == ref.port.name : candidate.port == ref.port.number) {
-      port = &candidate;
-      break;
+      return &candidate;
     }
   }
-  if (port == nullptr) {
-    return MakeError(ErrorCode::kNotFound,
-                     "service \"" + service_key + "\" has no port " + port_text,
-                     by_name ? "service.port.name" : "service.port.number");
-  }
+  const std::string port_text = by_name ? ref.port.name : std::to_string(ref.port.number);
+  return MakeError(ErrorCode::kNotFound,
+                   "service \"" + Key(namespace_, ref.name) + "\" has no port " + port_text,
+                   by_name ? "service.port.name" : "service.port.number");
+}
 
+namespace {
+
+// Fills one Backend's endpoints, reporting each bad endpoint object once.
+class EndpointCollector {
+ public:
+  EndpointCollector(Backend& backend, std::vector<model::Diagnostic>& diagnostics,
+                    std::unordered_set<const void*>& reported)
+      : backend_(backend), diagnostics_(diagnostics), reported_(reported) {}
+
+  void AddFromSlices(const std::vector<const model::EndpointSlice*>& slices,
+                     const model::ServicePort& port);
+  void AddFromEndpoints(const model::Endpoints& endpoints, const model::ServicePort& port);
+
+ private:
+  // Appends ip:port unless invalid (diagnostic against `meta`'s object) or already present.
+  void AddEndpoint(const std::string& ip, int32_t port, const model::ObjectMeta& meta,
+                   const model::Origin& origin, const char* kind);
+  void Report(const void* object, const char* kind, const model::ObjectMeta& meta,
+              const model::Origin& origin, Error error);
+
+  Backend& backend_;
+  std::vector<model::Diagnostic>& diagnostics_;
+  std::unordered_set<const void*>& reported_;
+  std::unordered_set<std::string> seen_addresses_;
+};
+
+}  // namespace
+
+std::unique_ptr<Backend> BuildBackend(const std::string& namespace_,
+                                      const model::IngressServiceBackend& ref,
+                                      const model::ServicePort& port,
+                                      const EndpointSources& sources,
+                                      std::vector<model::Diagnostic>& diagnostics,
+                                      std::unordered_set<const void*>& reported) {
   auto backend = std::make_unique<Backend>();
-  backend->index = static_cast<uint32_t>(backends_.size());
-  backend->key = key;
+  backend->key = BackendKey(namespace_, ref);
   backend->namespace_ = namespace_;
   backend->service = ref.name;
-  backend->port = port_text;
-  seen_addresses_.clear();
+  backend->port = ref.port.name.empty() ? std::to_string(ref.port.number) : ref.port.name;
+  EndpointCollector collector(*backend, diagnostics, reported);
   // Kubernetes: EndpointSlices are the source of truth when they exist; the Endpoints object
   // is the fallback (and what Services without selectors are usually given by hand).
-  if (auto slices = slices_.find(service_key); slices != slices_.end()) {
-    AddFromSlices(slices->second, *port, *backend);
-  } else if (auto eps = endpoints_.find(service_key); eps != endpoints_.end()) {
-    AddFromEndpoints(*eps->second, *port, *backend);
+  if (!sources.slices.empty()) {
+    collector.AddFromSlices(sources.slices, port);
+  } else if (sources.endpoints != nullptr) {
+    collector.AddFromEndpoints(*sources.endpoints, port);
   }
   // A stable order keeps consistent hashing and round-robin positions steady across snapshots.
   std::sort(backend->endpoints.begin(), backend->endpoints.end(),
             [](const Endpoint& a, const Endpoint& b) { return a.address < b.address; });
-
-  const Backend* result = backend.get();
-  by_key_.emplace(std::move(key), result);
-  backends_.push_back(std::move(backend));
-  return result;
+  return backend;
 }
 
-void BackendResolver::AddFromSlices(const std::vector<const model::EndpointSlice*>& slices,
-                                    const model::ServicePort& port, Backend& backend) {
+void EndpointCollector::AddFromSlices(const std::vector<const model::EndpointSlice*>& slices,
+                                      const model::ServicePort& port) {
   for (const model::EndpointSlice* slice : slices) {
     if (slice->address_type == "FQDN") {
       Report(slice, "EndpointSlice", slice->meta, slice->origin,
@@ -133,13 +140,13 @@ void BackendResolver::AddFromSlices(const std::vector<const model::EndpointSlice
       if (!endpoint.ready.value_or(true) || endpoint.addresses.empty()) continue;
       // Kubernetes: the addresses are fungible, consumers may use only the first.
       AddEndpoint(endpoint.addresses.front(), *slice_port->port, slice->meta, slice->origin,
-                  "EndpointSlice", backend);
+                  "EndpointSlice");
     }
   }
 }
 
-void BackendResolver::AddFromEndpoints(const model::Endpoints& endpoints,
-                                       const model::ServicePort& port, Backend& backend) {
+void EndpointCollector::AddFromEndpoints(const model::Endpoints& endpoints,
+                                         const model::ServicePort& port) {
   for (const auto& subset : endpoints.subsets) {
     const model::EndpointPort* endpoint_port = nullptr;
     if (port.name.empty()) {
@@ -154,15 +161,14 @@ void BackendResolver::AddFromEndpoints(const model::Endpoints& endpoints,
     }
     if (endpoint_port == nullptr) continue;
     for (const auto& address : subset.addresses) {  // never not_ready_addresses
-      AddEndpoint(address.ip, endpoint_port->port, endpoints.meta, endpoints.origin, "Endpoints",
-                  backend);
+      AddEndpoint(address.ip, endpoint_port->port, endpoints.meta, endpoints.origin, "Endpoints");
     }
   }
 }
 
-void BackendResolver::AddEndpoint(const std::string& ip, int32_t port,
-                                  const model::ObjectMeta& meta, const model::Origin& origin,
-                                  const char* kind, Backend& backend) {
+void EndpointCollector::AddEndpoint(const std::string& ip, int32_t port,
+                                    const model::ObjectMeta& meta, const model::Origin& origin,
+                                    const char* kind) {
   Endpoint endpoint;
   if (!MakeEndpoint(ip, port, endpoint)) {
     Report(&meta, kind, meta, origin,
@@ -171,11 +177,12 @@ void BackendResolver::AddEndpoint(const std::string& ip, int32_t port,
     return;
   }
   if (!seen_addresses_.insert(endpoint.address).second) return;
-  backend.endpoints.push_back(std::move(endpoint));
+  backend_.endpoints.push_back(std::move(endpoint));
 }
 
-void BackendResolver::Report(const void* object, const char* kind, const model::ObjectMeta& meta,
-                             const model::Origin& origin, Error error) {
+void EndpointCollector::Report(const void* object, const char* kind,
+                               const model::ObjectMeta& meta, const model::Origin& origin,
+                               Error error) {
   if (!reported_.insert(object).second) return;
   diagnostics_.push_back(model::Diagnostic{
       origin, std::string(kind) + " " + Key(meta.namespace_, meta.name), std::move(error)});

@@ -43,10 +43,22 @@ void HostEntry::SortPaths() {
   });
 }
 
-void HostTable::SortAll() {
-  for (auto& [host, entry] : exact) entry.SortPaths();
-  for (auto& [host, entry] : wildcard) entry.SortPaths();
-  any_host.SortPaths();
+void ShardedHostMap::Editor::Set(const std::string& host, BlockPtr block) {
+  size_t index = ShardOf(host);
+  std::shared_ptr<const Shard>& slot = map_.shards_[index];
+  Shard* shard = copies_[index];
+  if (shard == nullptr) {
+    if (!block && (!slot || slot->find(host) == slot->end())) return;  // erasing what isn't there
+    auto copy = slot ? std::make_shared<Shard>(*slot) : std::make_shared<Shard>();
+    shard = copies_[index] = copy.get();
+    slot = std::move(copy);
+  }
+  if (block) {
+    auto [it, inserted] = shard->insert_or_assign(host, std::move(block));
+    if (inserted) ++map_.size_;
+  } else if (shard->erase(host) > 0) {
+    --map_.size_;
+  }
 }
 
 }  // namespace waygate::route::internal

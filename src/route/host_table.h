@@ -1,15 +1,20 @@
 // HostTable: the lookup structure behind RouteTable (private to route/). Knows hosts, paths and
-// Routes, nothing about Kubernetes objects. Built once on the control thread, then read-only.
+// Routes, nothing about Kubernetes objects. Every host's rules live in an immutable HostBlock
+// shared between snapshots, so a new snapshot after a one-Ingress change copies one map shard
+// and rebuilds only that Ingress's hosts (see compiler.h).
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
 
+#include "model/decode.h"
 #include "model/objects.h"
 #include "route/route_table.h"
 
@@ -57,37 +62,81 @@ struct HostEntry {
   void SortPaths();
 };
 
+// One host compiled: its Routes (owned; a deque keeps their addresses stable), its lookup entry,
+// the backend slots its Routes use and the problems found while building it. Immutable once
+// published, shared by every snapshot until the host changes.
+struct HostBlock {
+  std::deque<Route> routes;
+  HostEntry entry;
+  std::vector<uint32_t> slots;  // distinct RouteTable::backends() slots referenced
+  std::vector<model::Diagnostic> diagnostics;
+  size_t path_routes = 0;  // Routes made from Ingress paths (route_count() counts these)
+};
+using BlockPtr = std::shared_ptr<const HostBlock>;
+
 struct StringHash {
   using is_transparent = void;
   size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
 };
 
-using HostMap = std::unordered_map<std::string, HostEntry, StringHash, std::equal_to<>>;
+// host -> HostBlock, split into shards that are copied on write: replacing one host copies
+// one shard (a few dozen entries at 10k hosts), not the whole map.
+class ShardedHostMap {
+ public:
+  static constexpr size_t kShards = 256;
+  using Shard = std::unordered_map<std::string, BlockPtr, StringHash, std::equal_to<>>;
+
+  const HostBlock* Find(std::string_view host) const {
+    const std::shared_ptr<const Shard>& shard = shards_[ShardOf(host)];
+    if (!shard) return nullptr;
+    auto it = shard->find(host);
+    return it != shard->end() ? it->second.get() : nullptr;
+  }
+  bool empty() const { return size_ == 0; }
+  size_t size() const { return size_; }
+
+  // Copy-on-write editing, used by the compiler between snapshots: each shard touched is copied
+  // once per Editor, so a snapshot taken before keeps its shards unchanged.
+  class Editor {
+   public:
+    explicit Editor(ShardedHostMap& map) : map_(map) {}
+    void Set(const std::string& host, BlockPtr block);  // null block: erase
+   private:
+    ShardedHostMap& map_;
+    std::array<Shard*, kShards> copies_{};  // shards copied by this Editor, still private
+  };
+
+ private:
+  static size_t ShardOf(std::string_view host) { return StringHash{}(host) % kShards; }
+  std::array<std::shared_ptr<const Shard>, kShards> shards_;
+  size_t size_ = 0;
+};
 
 struct HostTable {
-  std::deque<Route> routes;          // owns every Route; a deque keeps their addresses stable
-  HostMap exact;                     // "foo.example.com"
-  HostMap wildcard;                  // "*.example.com" stored under "example.com"
-  HostEntry any_host;                // rules without host
-  const Route* catch_all = nullptr;  // first served Ingress's defaultBackend
+  ShardedHostMap exact;     // "foo.example.com"
+  ShardedHostMap wildcard;  // "*.example.com" stored under "example.com"
+  BlockPtr any_host;        // rules without host (may be null)
+  BlockPtr catch_all;       // holds the gateway-wide defaultBackend Route (may be null)
 
   // Exact host, else wildcard (one label), else host-less rules. Inside the chosen host: its
   // paths, then its default_route, then catch_all. No fall-through between hosts.
   const Route* Lookup(std::string_view host, std::string_view path) const {
-    const HostEntry* entry = &any_host;
-    if (auto it = exact.find(host); it != exact.end()) {
-      entry = &it->second;
-    } else if (!wildcard.empty()) {
+    const HostBlock* block = exact.Find(host);
+    if (block == nullptr && !wildcard.empty()) {
       size_t dot = host.find('.');
-      if (dot != std::string_view::npos && dot > 0) {
-        if (auto w = wildcard.find(host.substr(dot + 1)); w != wildcard.end()) entry = &w->second;
-      }
+      if (dot != std::string_view::npos && dot > 0) block = wildcard.Find(host.substr(dot + 1));
     }
-    if (const Route* route = entry->Match(path)) return route;
-    return entry->default_route != nullptr ? entry->default_route : catch_all;
+    if (block == nullptr) block = any_host.get();
+    if (block != nullptr) {
+      if (const Route* route = block->entry.Match(path)) return route;
+      if (block->entry.default_route != nullptr) return block->entry.default_route;
+    }
+    return catch_all != nullptr ? &catch_all->routes.front() : nullptr;
   }
-
-  void SortAll();
 };
 
 }  // namespace waygate::route::internal
+
+namespace waygate::route {
+struct RouteTable::Impl : internal::HostTable {};
+}  // namespace waygate::route

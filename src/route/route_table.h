@@ -28,9 +28,9 @@ struct Endpoint {
 };
 
 // A Service port as a load-balancing target. Shared by every Route that names the same
-// namespace/service/port.
+// namespace/service/port, and by successive snapshots until its Service or endpoints change.
 struct Backend {
-  uint32_t index = 0;  // position in RouteTable::backends()
+  uint32_t index = 0;  // slot in RouteTable::backends(), stable while any Route uses the key
   std::string key;     // "namespace/service:port" (port as written: number or name)
   std::string namespace_;
   std::string service;
@@ -44,10 +44,14 @@ struct Route {
   std::string host;  // as written in the rule ("" for any host, "*.foo.com")
   std::string path;  // as written in the Ingress ("/" for a defaultBackend)
   model::PathType path_type = model::PathType::kPrefix;
-  // Null when the Service (or its port) does not exist: the gateway answers 503, as
-  // ingress-nginx does for a missing service.
-  const Backend* backend = nullptr;
+  std::string service;  // the Service named ("" for a non-service backend); metrics labels
+  // Slot in RouteTable::backends(); kNoBackend when the Service (or its port) does not exist:
+  // the gateway answers 503, as ingress-nginx does for a missing service. A slot, not a
+  // pointer, so that an endpoints change replaces one Backend without rebuilding the Routes.
+  uint32_t backend_slot = kNoBackend;
   RouteSettings settings;
+
+  static constexpr uint32_t kNoBackend = ~uint32_t{0};
 };
 
 struct CompileOptions {
@@ -56,6 +60,8 @@ struct CompileOptions {
   // kubesphere-controls-system/kubesphere-router-kubesphere-system.
   std::string gateway;
 };
+
+class RouteCompiler;
 
 class RouteTable {
  public:
@@ -74,8 +80,15 @@ class RouteTable {
   // gateway-wide one (first served Ingress's defaultBackend by namespace/name), else nullptr.
   const Route* Lookup(std::string_view host, std::string_view path) const;
 
+  // The Backend a Route sends to, or nullptr (503).
+  const Backend* BackendOf(const Route& route) const {
+    return route.backend_slot < backends_.size() ? backends_[route.backend_slot].get() : nullptr;
+  }
+
   const GatewaySettings& gateway_settings() const { return gateway_settings_; }
-  const std::vector<std::unique_ptr<Backend>>& backends() const { return backends_; }
+  // Indexed by Backend::index; a null entry is a free slot.
+  const std::vector<std::shared_ptr<const Backend>>& backends() const { return backends_; }
+  size_t backend_count() const { return backend_count_; }
   // Routes served: one per Ingress path kept, plus one per defaultBackend.
   size_t route_count() const { return route_count_; }
   // Namespace this gateway serves; empty = all (cluster gateway).
@@ -85,11 +98,13 @@ class RouteTable {
   RouteTable& operator=(const RouteTable&) = delete;
 
  private:
+  friend class RouteCompiler;
   RouteTable() = default;
   struct Impl;
   std::shared_ptr<const Impl> impl_;
   GatewaySettings gateway_settings_;
-  std::vector<std::unique_ptr<Backend>> backends_;
+  std::vector<std::shared_ptr<const Backend>> backends_;
+  size_t backend_count_ = 0;
   size_t route_count_ = 0;
   std::string scope_namespace_;
 };

@@ -2,11 +2,13 @@
 
 namespace waygate::route::internal {
 
-IngressClassFilter::IngressClassFilter(const model::ClusterView& state, std::string_view our_class)
+IngressClassFilter::IngressClassFilter(const std::vector<const model::IngressClass*>& classes,
+                                       std::string_view our_class)
     : our_class_(our_class) {
   bool any_default = false;
   bool our_default = false;
-  for (const auto& ingress_class : state.ingress_classes) {
+  for (const model::IngressClass* item : classes) {
+    const model::IngressClass& ingress_class = *item;
     const bool ours = ingress_class.controller == model::kControllerName;
     class_is_ours_.emplace(ingress_class.meta.name, ours);
     auto it = ingress_class.meta.annotations.find(kDefaultClassAnnotation);
@@ -32,7 +34,8 @@ bool IngressClassFilter::Serves(const model::Ingress& ingress) const {
   return classless_served_;
 }
 
-GatewayTarget ResolveGateway(const model::ClusterView& state, std::string_view option) {
+GatewayTarget ResolveGateway(const std::vector<const model::Gateway*>& gateways,
+                             std::string_view option) {
   GatewayTarget target;
   if (option.empty()) {
     target.namespace_ = model::kGatewayNamespace;
@@ -51,10 +54,10 @@ GatewayTarget ResolveGateway(const model::ClusterView& state, std::string_view o
       target.name.size() > prefix.size() && target.name.compare(0, prefix.size(), prefix) == 0) {
     target.scope_namespace = target.name.substr(prefix.size());
   }
-  for (const auto& gateway : state.gateways) {
-    if (gateway.meta.namespace_ == target.namespace_ && gateway.meta.name == target.name) {
-      target.object = &gateway;
-      const auto& scope = gateway.controller.scope;
+  for (const model::Gateway* gateway : gateways) {
+    if (gateway->meta.namespace_ == target.namespace_ && gateway->meta.name == target.name) {
+      target.object = gateway;
+      const auto& scope = gateway->controller.scope;
       if (scope.enabled && !scope.namespace_.empty()) target.scope_namespace = scope.namespace_;
       break;
     }

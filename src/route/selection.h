@@ -4,6 +4,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "model/objects.h"
 
@@ -16,7 +17,8 @@ inline constexpr const char* kDefaultClassAnnotation =
 class IngressClassFilter {
  public:
   // `our_class`: the class name this gateway answers to when no IngressClass object names it.
-  IngressClassFilter(const model::ClusterView& state, std::string_view our_class);
+  IngressClassFilter(const std::vector<const model::IngressClass*>& classes,
+                     std::string_view our_class);
 
   // spec.ingressClassName naming one of our IngressClasses (or our class name with no such
   // object); else the legacy annotation equal to our class; else no class at all, unless a
@@ -39,6 +41,7 @@ struct GatewayTarget {
 
 // `option`: "namespace/name" or empty for the cluster gateway; a bare name means a Gateway in
 // kubesphere-controls-system.
-GatewayTarget ResolveGateway(const model::ClusterView& state, std::string_view option);
+GatewayTarget ResolveGateway(const std::vector<const model::Gateway*>& gateways,
+                             std::string_view option);
 
 }  // namespace waygate::route::internal

@@ -45,7 +45,9 @@ Result<std::unique_ptr<ApiSource>> ApiSource::Start(const ApiSourceOptions& opti
 }
 
 ApiSource::ApiSource(ApiSourceOptions options, SnapshotCell<route::RouteTable>* out)
-    : options_(std::move(options)), out_(out) {}
+    : options_(std::move(options)),
+      out_(out),
+      compiler_(std::make_unique<route::RouteCompiler>(options_.compile)) {}
 
 ApiSource::~ApiSource() {
   // Stop every reflector before joining any, so they all wind down at once.
@@ -108,58 +110,73 @@ void ApiSource::OnBatch(size_t kind, kubeclient::Batch&& batch) {
 namespace {
 
 constexpr size_t kIngressKind = 0;
+constexpr size_t kIngressClassKind = 1;
 constexpr size_t kServiceKind = 2;
 constexpr size_t kEndpointsKind = 3;
 constexpr size_t kEndpointSliceKind = 4;
-constexpr size_t kSecretKind = 5;
+constexpr size_t kGatewayKind = 6;
 
-}  // namespace
+// The decoded object, sharing ownership with its Decoded; null when it failed to decode.
+template <class T>
+std::shared_ptr<const T> Part(const std::shared_ptr<const ApiSource::Decoded>& decoded,
+                              const std::vector<T>& (*select)(const model::ClusterState&)) {
+  if (decoded == nullptr) return nullptr;
+  const std::vector<T>& items = select(decoded->state);
+  if (items.empty()) return nullptr;
+  return std::shared_ptr<const T>(decoded, &items.front());
+}
 
-void ApiSource::AdjustRefs(const Decoded* object, int delta) {
-  if (object == nullptr) return;
-  auto bump = [delta](std::unordered_map<std::string, int>& refs, const std::string& key) {
-    int& count = refs[key];
-    count += delta;
-    if (count <= 0) refs.erase(key);
-  };
-  for (const model::Ingress& ing : object->state.ingresses) {
-    const std::string prefix = ing.meta.namespace_ + "/";
-    if (ing.default_backend && ing.default_backend->service) {
-      bump(service_refs_, prefix + ing.default_backend->service->name);
-    }
-    for (const model::IngressRule& rule : ing.rules) {
-      for (const model::HTTPIngressPath& path : rule.paths) {
-        if (path.backend.service) bump(service_refs_, prefix + path.backend.service->name);
-      }
-    }
-    for (const model::IngressTLS& tls : ing.tls) {
-      if (!tls.secret_name.empty()) bump(secret_refs_, prefix + tls.secret_name);
-    }
+template <class T>
+void Feed(route::RouteCompiler& compiler, route::RouteCompiler::Kind kind,
+          const std::shared_ptr<const ApiSource::Decoded>& before,
+          const std::shared_ptr<const ApiSource::Decoded>& after,
+          const std::vector<T>& (*select)(const model::ClusterState&)) {
+  if (auto object = Part(after, select)) {
+    compiler.Upsert(std::move(object));
+  } else if (auto old = Part(before, select)) {
+    compiler.Remove(kind, old->meta.namespace_, old->meta.name);
   }
 }
 
-bool ApiSource::Relevant(size_t kind, const std::string& key, const Decoded* before,
-                         const Decoded* after) const {
+}  // namespace
+
+void ApiSource::FeedCompiler(size_t kind, const std::shared_ptr<const Decoded>& before,
+                             const std::shared_ptr<const Decoded>& after) {
+  using Kind = route::RouteCompiler::Kind;
+  route::RouteCompiler& c = *compiler_;
   switch (kind) {
+    case kIngressKind:
+      return Feed<model::Ingress>(c, Kind::kIngress, before, after,
+                                  [](const model::ClusterState& s) -> const auto& {
+                                    return s.ingresses;
+                                  });
+    case kIngressClassKind:
+      return Feed<model::IngressClass>(c, Kind::kIngressClass, before, after,
+                                       [](const model::ClusterState& s) -> const auto& {
+                                         return s.ingress_classes;
+                                       });
     case kServiceKind:
+      return Feed<model::Service>(c, Kind::kService, before, after,
+                                  [](const model::ClusterState& s) -> const auto& {
+                                    return s.services;
+                                  });
     case kEndpointsKind:
-      return service_refs_.count(key) != 0;
-    case kSecretKind:
-      return secret_refs_.count(key) != 0;
-    case kEndpointSliceKind: {
-      // A slice names its Service in a label; an undecodable slice counts as relevant.
-      for (const Decoded* d : {before, after}) {
-        if (d == nullptr) continue;
-        if (d->state.endpoint_slices.empty()) return true;
-        const model::EndpointSlice& slice = d->state.endpoint_slices.front();
-        auto it = slice.meta.labels.find("kubernetes.io/service-name");
-        if (it == slice.meta.labels.end()) continue;
-        if (service_refs_.count(slice.meta.namespace_ + "/" + it->second) != 0) return true;
-      }
-      return false;
-    }
+      return Feed<model::Endpoints>(c, Kind::kEndpoints, before, after,
+                                    [](const model::ClusterState& s) -> const auto& {
+                                      return s.endpoints;
+                                    });
+    case kEndpointSliceKind:
+      return Feed<model::EndpointSlice>(c, Kind::kEndpointSlice, before, after,
+                                        [](const model::ClusterState& s) -> const auto& {
+                                          return s.endpoint_slices;
+                                        });
+    case kGatewayKind:
+      return Feed<model::Gateway>(c, Kind::kGateway, before, after,
+                                  [](const model::ClusterState& s) -> const auto& {
+                                    return s.gateways;
+                                  });
     default:
-      return true;  // Ingress, IngressClass, Gateway: always part of the table
+      return;  // Secrets: not part of the route table yet (TLS comes with certificates)
   }
 }
 
@@ -169,14 +186,9 @@ bool ApiSource::Apply(std::deque<Pending>& pending) {
     KindStore& store = stores_[p.kind];
     for (Change& c : p.changes) {
       auto it = store.objects.find(c.key);
-      const Decoded* before = it != store.objects.end() ? it->second.get() : nullptr;
-      if (p.kind == kIngressKind) {
-        AdjustRefs(before, -1);
-        AdjustRefs(c.object.get(), +1);
-        changed = true;
-      } else if (Relevant(p.kind, c.key, before, c.object.get())) {
-        changed = true;
-      }
+      static const std::shared_ptr<const Decoded> kNone;
+      FeedCompiler(p.kind, it != store.objects.end() ? it->second : kNone, c.object);
+      changed = true;  // the compiler tells whether anything served changed
       if (it != store.objects.end()) store.diagnostics -= it->second->diagnostics;
       if (c.object == nullptr) {
         if (it != store.objects.end()) store.objects.erase(it);
@@ -258,32 +270,29 @@ void ApiSource::SweepRetired() {
 
 void ApiSource::Compile() {
   auto t0 = std::chrono::steady_clock::now();
-  model::ClusterView view;
   uint64_t diag_count = 0;
-  for (const KindStore& store : stores_) {
-    diag_count += store.diagnostics;
-    for (const auto& [_, object] : store.objects) view.Add(object->state);
-  }
-  std::vector<model::Diagnostic> diagnostics;
-  auto table = route::RouteTable::Compile(view, options_.compile, diagnostics);
+  for (const KindStore& store : stores_) diag_count += store.diagnostics;
+  std::vector<model::Diagnostic> diagnostics;  // of the parts rebuilt now
+  auto table = compiler_->Compile(diagnostics);
   for (const auto& d : diagnostics) log::Warn("routes: " + d.ToString());
-  diag_count += diagnostics.size();
+  diag_count += compiler_->diagnostic_count();
+  diagnostics_.store(diag_count);
+  if (table == nullptr) return;  // nothing served changed: nothing to publish
   if (auto previous = out_->Load()) retired_.push_back(std::move(previous));
   size_t routes = table->route_count();
-  size_t backends = table->backends().size();
+  size_t backends = table->backend_count();
   double ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   // Counted before publishing, so whoever sees the new table also sees it counted.
   reloads_.fetch_add(1);
-  diagnostics_.store(diag_count);
   last_compile_ms_.store(ms);
   out_->Publish(std::move(table));
   ready_.store(true, std::memory_order_release);
   SweepRetired();
-  log::Info("config applied: " + std::to_string(view.ingresses.size()) + " ingresses, " +
+  log::Info("config applied: " + std::to_string(compiler_->ingress_count()) + " ingresses, " +
             std::to_string(routes) + " routes, " + std::to_string(backends) + " backends, " +
             std::to_string(diag_count) + " problems, Ingress resourceVersion " +
-            stores_[0].resource_version + ", in " + std::to_string(static_cast<int>(ms)) + " ms");
+            stores_[0].resource_version + ", in " + std::to_string(ms) + " ms");
 }
 
 }  // namespace waygate::sync

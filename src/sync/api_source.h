@@ -1,8 +1,9 @@
 // ApiSource: the configuration source of `waygate gateway --kubeconfig FILE` (and of the
 // gateway node inside `waygate serve`). One kubeclient::Reflector per kind lists and watches
 // the API; each changed object is decoded once (model::DecodeObject) on its reflector's thread;
-// the sync thread applies whole batches, and once every kind has been listed it compiles a
-// RouteTable from the whole set after each debounced burst of changes and publishes it.
+// the sync thread applies whole batches into a route::RouteCompiler, and once every kind has been
+// listed it compiles the next RouteTable after each debounced burst of changes (incrementally:
+// only what the burst touched is rebuilt) and publishes it when anything served changed.
 //
 // A batch (one watch read, or a whole relist) is applied in one step and a snapshot is only
 // compiled between batches, so a relist's difference is never published half-way.
@@ -27,6 +28,7 @@
 #include "kubeclient/config.h"
 #include "kubeclient/reflector.h"
 #include "model/decode.h"
+#include "route/compiler.h"
 #include "route/route_table.h"
 
 namespace waygate::sync {
@@ -81,13 +83,14 @@ class ApiSource {
   bool ready() const { return ready_.load(std::memory_order_acquire); }
   ApiSyncStats stats() const;
 
- private:
+ public:
   // One object as decoded: its typed form (empty when it failed validation or is of no kind
   // we read) and how many diagnostics it produced.
   struct Decoded {
     model::ClusterState state;
     size_t diagnostics = 0;
   };
+ private:
   struct Change {
     std::string key;
     std::shared_ptr<const Decoded> object;  // null: deleted
@@ -109,12 +112,8 @@ class ApiSource {
   void OnBatch(size_t kind, kubeclient::Batch&& batch);  // reflector threads
   void Loop();                                           // sync thread
   bool Apply(std::deque<Pending>& pending);              // true: the table must be recompiled
-  // Ingress references, so that a change to a Service, its endpoints or a Secret that no
-  // Ingress names is stored without recompiling the table (compiles cost tens of ms at 10k
-  // Ingresses, and endpoint churn of unrouted Services is common).
-  void AdjustRefs(const Decoded* ingress, int delta);
-  bool Relevant(size_t kind, const std::string& key, const Decoded* before,
-                const Decoded* after) const;
+  void FeedCompiler(size_t kind, const std::shared_ptr<const Decoded>& before,
+                    const std::shared_ptr<const Decoded>& after);
   void Compile();
   void SweepRetired();
 
@@ -131,8 +130,7 @@ class ApiSource {
   // Sync thread only (stats() copies under stats_mu_).
   std::array<KindStore, kApiKindCount> stores_;
   std::vector<std::shared_ptr<const route::RouteTable>> retired_;
-  std::unordered_map<std::string, int> service_refs_;  // "ns/name" -> Ingress references
-  std::unordered_map<std::string, int> secret_refs_;   // "ns/name" -> Ingress TLS references
+  std::unique_ptr<route::RouteCompiler> compiler_;
 
   mutable std::mutex stats_mu_;
   std::array<std::string, kApiKindCount> applied_rv_;

@@ -218,7 +218,7 @@ void ManifestSource::Reload(bool full) {
   auto published = out_->Load();
   log::Info("config applied: " + std::to_string(state.ingresses.size()) + " ingresses, " +
             std::to_string(published->route_count()) + " routes, " +
-            std::to_string(published->backends().size()) + " backends, " +
+            std::to_string(published->backend_count()) + " backends, " +
             std::to_string(diag_count) + " problems, " + std::to_string(changed_files) +
             " files changed, " + std::to_string(removed) + " removed, in " +
             std::to_string(static_cast<int>(ms)) + " ms");

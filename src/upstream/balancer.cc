@@ -39,17 +39,35 @@ uint64_t Balancer::NextRandom() {
 
 void Balancer::Rebuild(const route::RouteTable& table, uint64_t generation,
                        EndpointRegistry& registry) {
-  // Round-robin positions carry over by backend key. The keys live in the previous table, which
-  // the caller keeps alive until Rebuild returns (see balancer.h).
-  std::unordered_map<std::string_view, uint64_t> previous_rr;
-  previous_rr.reserve(states_.size());
-  for (const auto& old : states_) {
-    if (old.backend) previous_rr.emplace(old.backend->key, old.rr_next);
-  }
-  std::vector<BackendState> next(table.backends().size());
-  for (const auto& b : table.backends()) {
-    BackendState& s = next[b->index];
-    s.backend = b.get();
+  // A Backend unchanged since the last table sits in the same slot as the same object: its
+  // state (round-robin position, endpoint states) moves over as is, so an incremental snapshot
+  // costs a pointer comparison per backend. Otherwise round-robin positions carry over by key.
+  // The previous table is alive until Rebuild returns (see balancer.h), so its Backend pointers
+  // cannot have been reused by the new table's.
+  std::unordered_map<std::string_view, uint64_t> previous_rr;  // built on first need
+  bool indexed = false;
+  auto rr_of = [&](const std::string& key) -> uint64_t {
+    if (!indexed) {
+      for (const auto& old : states_) {
+        if (old.backend) previous_rr.emplace(old.backend->key, old.rr_next);
+      }
+      indexed = true;
+    }
+    auto it = previous_rr.find(key);
+    return it != previous_rr.end() ? it->second : 0;
+  };
+  const auto& backends = table.backends();
+  std::vector<BackendState> next(backends.size());
+  for (size_t i = 0; i < backends.size(); ++i) {
+    const route::Backend* b = backends[i].get();
+    if (b == nullptr) continue;
+    BackendState& s = next[i];
+    if (i < states_.size() && states_[i].backend == b) {
+      s = std::move(states_[i]);
+      for (EndpointState* st : s.endpoints) st->generation_seen = generation;
+      continue;
+    }
+    s.backend = b;
     s.endpoints.reserve(b->endpoints.size());
     for (const auto& ep : b->endpoints) {
       EndpointState* st = registry.Get(ep.address);
@@ -57,7 +75,7 @@ void Balancer::Rebuild(const route::RouteTable& table, uint64_t generation,
       s.endpoints.push_back(st);
     }
     // Keep the round-robin position of the same backend so a reload does not reset spreading.
-    if (auto it = previous_rr.find(b->key); it != previous_rr.end()) s.rr_next = it->second;
+    s.rr_next = rr_of(b->key);
   }
   states_ = std::move(next);
 }

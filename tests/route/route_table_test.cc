@@ -120,8 +120,8 @@ TEST(DefaultBackend, CatchAllForUnknownHostsAndUnmatchedHostlessPaths) {
   ASSERT_NE(route, nullptr);
   EXPECT_EQ(route->ingress_name, "catch");
   EXPECT_EQ(route->path, "/");
-  ASSERT_NE(route->backend, nullptr);
-  EXPECT_EQ(route->backend->service, "svc");
+  ASSERT_NE(c.table->BackendOf(*route), nullptr);
+  EXPECT_EQ(c.table->BackendOf(*route)->service, "svc");
   EXPECT_EQ(c.Owner("unknown.com", "/web/a"), "default/web");
 }
 
@@ -378,7 +378,7 @@ std::vector<std::string> Addresses(const Backend* backend) {
 
 const Backend* BackendOf(const Compiled& c, const std::string& host) {
   const Route* route = c.table->Lookup(host, "/");
-  return route == nullptr ? nullptr : route->backend;
+  return route == nullptr ? nullptr : c.table->BackendOf(*route);
 }
 
 TEST(Backends, ServicePortByNumberAndByNameMapToEndpointsPortName) {
@@ -478,7 +478,7 @@ TEST(Backends, MissingServiceOrPortIsNullBackendWithDiagnostic) {
   for (const char* host : {"nosvc.com", "noport.com", "noname.com"}) {
     const Route* route = c.table->Lookup(host, "/");
     ASSERT_NE(route, nullptr) << host;  // the route exists: the gateway answers 503
-    EXPECT_EQ(route->backend, nullptr) << host;
+    EXPECT_EQ(c.table->BackendOf(*route), nullptr) << host;
   }
   EXPECT_TRUE(
       c.HasDiagnostic("Ingress default/a", "spec.rules[0].http.paths[0].backend.service.name"));
@@ -502,7 +502,7 @@ TEST(Backends, ServiceInAnotherNamespaceIsNotVisible) {
   Compiled c = CompileState(state);
   const Route* route = c.table->Lookup("x", "/");
   ASSERT_NE(route, nullptr);
-  EXPECT_EQ(route->backend, nullptr);
+  EXPECT_EQ(c.table->BackendOf(*route), nullptr);
 }
 
 TEST(Backends, DeduplicatedByKeyWithIndexes) {
@@ -517,7 +517,7 @@ TEST(Backends, DeduplicatedByKeyWithIndexes) {
   ASSERT_EQ(backends.size(), 2u);
   for (size_t i = 0; i < backends.size(); ++i) EXPECT_EQ(backends[i]->index, i);
   EXPECT_EQ(BackendOf(c, "a.com"), BackendOf(c, "b.com"));
-  EXPECT_EQ(c.table->Lookup("a.com", "/x")->backend, BackendOf(c, "a.com"));
+  EXPECT_EQ(c.table->BackendOf(*c.table->Lookup("a.com", "/x")), BackendOf(c, "a.com"));
   EXPECT_NE(BackendOf(c, "c.com"), BackendOf(c, "a.com"));
   EXPECT_EQ(BackendOf(c, "c.com")->key, "default/other:80");
 }

@@ -88,8 +88,9 @@ class ApiSourceTest : public ::testing::Test {
     if (!table) return "";
     const route::Route* r = table->Lookup(host, path);
     if (r == nullptr) return "";
-    if (r->backend == nullptr || r->backend->endpoints.empty()) return "-";
-    return r->backend->endpoints[0].address;
+    const route::Backend* backend = table->BackendOf(*r);
+    if (backend == nullptr || backend->endpoints.empty()) return "-";
+    return backend->endpoints[0].address;
   }
 
   FakeApi api_;
