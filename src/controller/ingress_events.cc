@@ -250,6 +250,8 @@ void IngressEventsController::CheckDue(size_t max_checks) {
 void IngressEventsController::Check(const std::string& ingress_key) {
   const IngressRefs* ingress = index_.FindIngress(ingress_key);
   if (ingress == nullptr) return;  // deleted while waiting
+  // Counted before any Event is written, so whoever sees the Event also sees the check counted.
+  checks_.fetch_add(1);
   for (const Problem& problem : index_.Check(*ingress)) {
     auto recorded = recorder_.Warning(*ingress, problem.reason, problem.message);
     if (!recorded.ok()) {
@@ -261,7 +263,6 @@ void IngressEventsController::Check(const std::string& ingress_key) {
       aggregated_.fetch_add(1);
     }
   }
-  checks_.fetch_add(1);
 }
 
 }  // namespace waygate::controller
