@@ -299,6 +299,18 @@ void DecodeSecret(const Json& obj, Secret& out, ErrorList& errs) {
 
 // ---- gateway.kubesphere.io/v1alpha1 ----
 
+// `ports` of spec.service or status.service: KubeSphere's Service-like port list.
+void DecodeGatewayPorts(const Json& parent, const FieldPath& path, ErrorList& errs,
+                        std::vector<GatewayPort>& out) {
+  ForEachObject(parent, "ports", path, errs, [&](const Json& item, const FieldPath& pp) {
+    GatewayPort& port = out.emplace_back();
+    jr::String(item, "name", pp, errs, port.name);
+    jr::Int32(item, "port", pp, errs, port.port);
+    jr::Int32(item, "nodePort", pp, errs, port.node_port);
+    jr::String(item, "protocol", pp, errs, port.protocol);
+  });
+}
+
 void DecodeGateway(const Json& obj, Gateway& out, ErrorList& errs) {
   DecodeMeta(obj, true, out.meta, errs);
   FieldPath root;
@@ -327,6 +339,21 @@ void DecodeGateway(const Json& obj, Gateway& out, ErrorList& errs) {
     if (out.service.type.empty()) out.service.type = "NodePort";
     jr::StringMap(*s, "annotations", svp, errs, out.service.annotations);
     jr::String(*s, "loadBalancerIP", svp, errs, out.service.load_balancer_ip);
+    DecodeGatewayPorts(*s, svp, errs, out.service.ports);
+  }
+  FieldPath stp("status");
+  const Json* status = jr::Object(obj, "status", root, errs);
+  if (status == nullptr) return;
+  if (const Json* s = jr::Object(*status, "service", stp, errs)) {
+    DecodeGatewayPorts(*s, stp.Child("service"), errs, out.status.ports);
+  }
+  if (const Json* lb = jr::Object(*status, "loadBalancer", stp, errs)) {
+    FieldPath lbp = stp.Child("loadBalancer");
+    ForEachObject(*lb, "ingress", lbp, errs, [&](const Json& item, const FieldPath& ip) {
+      LoadBalancerIngress& ingress = out.status.load_balancer_ingress.emplace_back();
+      jr::String(item, "ip", ip, errs, ingress.ip);
+      jr::String(item, "hostname", ip, errs, ingress.hostname);
+    });
   }
 }
 

@@ -174,6 +174,22 @@ struct GatewayScope {
   std::string namespace_;
 };
 
+// One entry of a Gateway's spec.service.ports or status.service.ports. The spec takes
+// KubeSphere's Service-like shape ({name, port, protocol, nodePort}); only `name` (http|https)
+// and `nodePort` (0: allocate) mean anything to Waygate, `port` and `protocol` are kept.
+struct GatewayPort {
+  std::string name;  // http | https
+  int32_t port = 0;
+  int32_t node_port = 0;
+  std::string protocol;  // empty when absent; "TCP" is the only supported value
+};
+
+// core/v1 LoadBalancerIngress: exactly one of ip / hostname.
+struct LoadBalancerIngress {
+  std::string ip;
+  std::string hostname;
+};
+
 struct Gateway {
   ObjectMeta meta;
   struct Controller {
@@ -190,7 +206,13 @@ struct Gateway {
     std::string type = "NodePort";  // NodePort | LoadBalancer
     StringMap annotations;
     std::string load_balancer_ip;
+    std::vector<GatewayPort> ports;  // requested node ports; the server stores its allocation here
   } service;
+  // Written by the server (gateways/status.h); read by clients for the access table.
+  struct Status {
+    std::vector<GatewayPort> ports;                          // status.service.ports
+    std::vector<LoadBalancerIngress> load_balancer_ingress;  // status.loadBalancer.ingress
+  } status;
   Origin origin;
 };
 

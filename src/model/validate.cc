@@ -412,6 +412,48 @@ void Validate(const Secret& secret, ErrorList& errs) {
   }
 }
 
+namespace {
+
+// spec.service.ports: at most one http and one https entry; nodePort 0 asks the server to
+// allocate one (gateways/node_ports.h checks the range and conflicts, which need the cluster).
+void ValidateGatewayPorts(const std::vector<GatewayPort>& ports, const FieldPath& path,
+                          ErrorList& errs) {
+  std::set<std::string_view> names;
+  std::set<int32_t> node_ports;
+  for (size_t i = 0; i < ports.size(); ++i) {
+    const GatewayPort& port = ports[i];
+    FieldPath pp = path.Index(i);
+    FieldPath name = pp.Child("name");
+    if (port.name.empty()) {
+      errs.Required(name);
+    } else if (port.name != "http" && port.name != "https") {
+      errs.NotSupported(name, port.name, {"http", "https"});
+    } else if (!names.insert(port.name).second) {
+      errs.Duplicate(name, port.name);
+    }
+    if (port.port != 0) {
+      for (const std::string& m : IsValidPortNum(port.port)) {
+        errs.InvalidInt(pp.Child("port"), port.port, m);
+      }
+    }
+    if (port.node_port != 0) {
+      FieldPath np = pp.Child("nodePort");
+      Messages messages = IsValidPortNum(port.node_port);
+      for (const std::string& m : messages) errs.InvalidInt(np, port.node_port, m);
+      // Go prints an int32 unquoted: `Duplicate value: 30080`.
+      if (messages.empty() && !node_ports.insert(port.node_port).second) {
+        errs.Add(Error{ErrorCode::kInvalid, "Duplicate value: " + std::to_string(port.node_port),
+                       np.String()});
+      }
+    }
+    if (!port.protocol.empty() && port.protocol != "TCP") {
+      errs.NotSupported(pp.Child("protocol"), port.protocol, {"TCP"});
+    }
+  }
+}
+
+}  // namespace
+
 void Validate(const Gateway& gateway, ErrorList& errs) {
   ValidateObjectMeta(gateway.meta, true, NameRule::kDNS1123Subdomain, errs);
   FieldPath spec("spec");
@@ -441,6 +483,15 @@ void Validate(const Gateway& gateway, ErrorList& errs) {
   const std::string& lb_ip = gateway.service.load_balancer_ip;
   if (!lb_ip.empty() && !IsIP(lb_ip)) {
     errs.Invalid(service.Child("loadBalancerIP"), lb_ip, kInvalidIPMessage);
+  }
+  ValidateGatewayPorts(gateway.service.ports, service.Child("ports"), errs);
+  FieldPath status("status");
+  FieldPath lb = status.Child("loadBalancer");
+  FieldPath lb_ingress = lb.Child("ingress");
+  for (size_t i = 0; i < gateway.status.load_balancer_ingress.size(); ++i) {
+    const std::string& ip = gateway.status.load_balancer_ingress[i].ip;
+    FieldPath ip_path = lb_ingress.Index(i);
+    if (!ip.empty() && !IsIP(ip)) errs.Invalid(ip_path.Child("ip"), ip, kInvalidIPMessage);
   }
 }
 

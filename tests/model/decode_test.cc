@@ -486,5 +486,41 @@ TEST(Decode, ManyDocumentsStayLinear) {
   EXPECT_EQ(d.state.ingresses.back().origin.document, kCount - 1);
 }
 
+TEST(Decode, GatewayPortsAndStatus) {
+  auto d = Decode(R"(apiVersion: gateway.kubesphere.io/v1alpha1
+kind: Gateway
+metadata: {name: kubesphere-router-demo, namespace: kubesphere-controls-system}
+spec:
+  service:
+    type: NodePort
+    ports:
+    - {name: http, port: 80, protocol: TCP, nodePort: 31921}
+    - {name: https}
+status:
+  service:
+    ports:
+    - {name: http, port: 80, nodePort: 31921, protocol: TCP}
+    - {name: https, port: 443, nodePort: 32107, protocol: TCP}
+  loadBalancer:
+    ingress: [{ip: 192.168.0.4}, {hostname: node-a.example.com}]
+)");
+  ASSERT_TRUE(d.diags.empty()) << d.Dump();
+  const Gateway& gw = d.state.gateways[0];
+  ASSERT_EQ(gw.service.ports.size(), 2u);
+  EXPECT_EQ(gw.service.ports[0].name, "http");
+  EXPECT_EQ(gw.service.ports[0].port, 80);
+  EXPECT_EQ(gw.service.ports[0].protocol, "TCP");
+  EXPECT_EQ(gw.service.ports[0].node_port, 31921);
+  EXPECT_EQ(gw.service.ports[1].name, "https");
+  EXPECT_EQ(gw.service.ports[1].node_port, 0);  // 0: the server allocates one
+  EXPECT_EQ(gw.service.ports[1].protocol, "");
+  ASSERT_EQ(gw.status.ports.size(), 2u);
+  EXPECT_EQ(gw.status.ports[1].node_port, 32107);
+  EXPECT_EQ(gw.status.ports[1].port, 443);
+  ASSERT_EQ(gw.status.load_balancer_ingress.size(), 2u);
+  EXPECT_EQ(gw.status.load_balancer_ingress[0].ip, "192.168.0.4");
+  EXPECT_EQ(gw.status.load_balancer_ingress[1].hostname, "node-a.example.com");
+}
+
 }  // namespace
 }  // namespace waygate::model

@@ -310,5 +310,60 @@ TEST(ValidateGateway, Rules) {
              "spec.controller.scope.namespace", "a lowercase RFC 1123 label");
 }
 
+TEST(ValidateGateway, ServicePorts) {
+  const std::string head =
+      "apiVersion: gateway.kubesphere.io/v1alpha1\nkind: Gateway\nmetadata: {name: g, "
+      "namespace: kubesphere-controls-system}\n";
+  auto ok = Decode(head +
+                   "spec:\n  service:\n    ports:\n    - {name: http, nodePort: 30080}\n"
+                   "    - {name: https, port: 443, protocol: TCP}\n");
+  ASSERT_TRUE(ok.diags.empty()) << ok.Dump();
+  ExpectOnly(Decode(head + "spec: {service: {ports: [{name: grpc, nodePort: 30080}]}}\n"),
+             "spec.service.ports[0].name",
+             "Unsupported value: \"grpc\": supported values: \"http\", \"https\"");
+  ExpectOnly(Decode(head + "spec: {service: {ports: [{nodePort: 30080}]}}\n"),
+             "spec.service.ports[0].name", "Required value");
+  ExpectOnly(Decode(head + "spec: {service: {ports: [{name: http}, {name: http}]}}\n"),
+             "spec.service.ports[1].name", "Duplicate value: \"http\"");
+  ExpectOnly(Decode(head + "spec: {service: {ports: [{name: http, nodePort: 70000}]}}\n"),
+             "spec.service.ports[0].nodePort",
+             "Invalid value: 70000: must be between 1 and 65535, inclusive");
+  ExpectOnly(Decode(head + "spec: {service: {ports: [{name: https, nodePort: -1}]}}\n"),
+             "spec.service.ports[0].nodePort", "Invalid value: -1: must be between 1 and 65535");
+  ExpectOnly(Decode(head + "spec: {service: {ports: [{name: http, nodePort: 30080}, "
+                           "{name: https, nodePort: 30080}]}}\n"),
+             "spec.service.ports[1].nodePort", "Duplicate value: 30080");
+  ExpectOnly(Decode(head + "spec: {service: {ports: [{name: http, protocol: UDP}]}}\n"),
+             "spec.service.ports[0].protocol", "Unsupported value: \"UDP\"");
+  ExpectOnly(Decode(head + "spec: {service: {ports: [{name: http, port: 0x10000}]}}\n"),
+             "spec.service.ports[0].port", "must be between 1 and 65535");
+  ExpectOnly(Decode(head + "spec: {service: {ports: [{name: http, nodePort: \"30080\"}]}}\n"),
+             "spec.service.ports[0].nodePort", "expected int32, got string");
+  ExpectOnly(Decode(head + "spec: {service: {ports: {name: http}}}\n"), "spec.service.ports",
+             "expected array");
+}
+
+TEST(ValidateGateway, QingCloudEipAnnotationIsKept) {
+  auto d = Decode(
+      "apiVersion: gateway.kubesphere.io/v1alpha1\nkind: Gateway\nmetadata: {name: g, "
+      "namespace: kubesphere-controls-system}\nspec:\n  service:\n    type: LoadBalancer\n"
+      "    annotations:\n      service.beta.kubernetes.io/qingcloud-load-balancer-eip-ids: "
+      "eip-abc,eip-def\n");
+  ASSERT_TRUE(d.diags.empty()) << d.Dump();
+  EXPECT_EQ(d.state.gateways[0].service.annotations.at(
+                "service.beta.kubernetes.io/qingcloud-load-balancer-eip-ids"),
+            "eip-abc,eip-def");
+}
+
+TEST(ValidateGateway, StatusAddresses) {
+  const std::string head =
+      "apiVersion: gateway.kubesphere.io/v1alpha1\nkind: Gateway\nmetadata: {name: g, "
+      "namespace: kubesphere-controls-system}\nspec: {}\n";
+  ExpectOnly(Decode(head + "status: {loadBalancer: {ingress: [{ip: 10.0.0.1}, {ip: x}]}}\n"),
+             "status.loadBalancer.ingress[1].ip", "must be a valid IP address");
+  ExpectOnly(Decode(head + "status: {service: {ports: [{name: http, nodePort: true}]}}\n"),
+             "status.service.ports[0].nodePort", "expected int32, got boolean");
+}
+
 }  // namespace
 }  // namespace waygate::model
