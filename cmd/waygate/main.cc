@@ -13,9 +13,15 @@ constexpr const char* kUsage =
     "\n"
     "commands:\n"
     "  serve --data-dir DIR [--api-listen ADDR] [--node-ip IP] [--store sqlite:PATH]\n"
+    "        [--nodeport-range A-B]\n"
     "      the all-in-one node: a Kubernetes-compatible API (HTTPS, embedded store in DIR)\n"
     "  kubeconfig --data-dir DIR [--server URL] [--namespace NS]\n"
     "      print a kubeconfig for kubectl (admin token, CA from DIR)\n"
+    "  routes [-n NS | -A] [--kubeconfig FILE | --data-dir DIR] [-o table|json]\n"
+    "      the access table of every route: hostname, paths, access method, port/EIP, node IP,\n"
+    "      URLs to open\n"
+    "  hosts [-n NS | -A] [--kubeconfig FILE | --data-dir DIR]\n"
+    "      /etc/hosts lines (gateway address -> route hosts)\n"
     "  gateway --manifests DIR --http-listen ADDR [--https-listen ADDR] --admin-listen ADDR\n"
     "          [--ingress-class NAME] [--gateway NS/NAME] [--workers N]\n"
     "          [--access-log PATH|-] [--access-log-format combined|json] [--log-level LEVEL]\n"
@@ -38,6 +44,8 @@ int main(int argc, char** argv) {
   if (command == "echo") return waygate::cmd::RunEcho(args);
   if (command == "serve") return waygate::cmd::RunServe(args);
   if (command == "kubeconfig") return waygate::cmd::RunKubeconfig(args);
+  if (command == "routes") return waygate::cmd::RunRoutes(args);
+  if (command == "hosts") return waygate::cmd::RunHosts(args);
   if (command == "version" || command == "--version") {
     printf("waygate 0.1.0\n");
     return 0;

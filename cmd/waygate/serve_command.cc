@@ -15,6 +15,7 @@
 #include "commands.h"
 #include "controller/ingress_events.h"
 #include "flags.h"
+#include "gateways/ranges.h"
 #include "net/address.h"
 #include "pki/kubeconfig.h"
 #include "pki/pki.h"
@@ -47,7 +48,7 @@ int RunServe(const std::vector<std::string>& args) {
   auto flags = Flags::Parse(args, {"data-dir", "api-listen", "node-ip", "store", "log-level",
                                    "compaction-interval", "http-listen", "admin-listen",
                                    "workers", "ingress-class", "access-log",
-                                   "access-log-format"});
+                                   "access-log-format", "nodeport-range"});
   if (!flags.ok()) return Fail(flags.error().message);
   const Flags& f = *flags;
   if (!SetLogLevel(f.Get("log-level", "info"))) {
@@ -62,6 +63,8 @@ int RunServe(const std::vector<std::string>& args) {
   if (!compaction.ok() || compaction->count() <= 0) {
     return Fail("--compaction-interval: want a duration such as 5m, 30s or 500ms");
   }
+  auto node_port_range = gateways::ParsePortRange(f.Get("nodeport-range", "30000-32767"));
+  if (!node_port_range.ok()) return Fail("--nodeport-range: " + node_port_range.error().message);
   auto http_addr = net::ParseAddress(f.Get("http-listen", "0.0.0.0:8080"));
   if (!http_addr.ok()) return Fail("--http-listen: " + http_addr.error().message);
   auto admin_addr = net::ParseAddress(f.Get("admin-listen", "127.0.0.1:10254"));
@@ -132,6 +135,7 @@ int RunServe(const std::vector<std::string>& args) {
   api_options.admin_token = pki->admin_token;
   api_options.server_address = url_host + ":" + std::to_string(bound.port());
   api_options.initial_namespaces = {"kubesphere-controls-system"};
+  api_options.node_port_range = *node_port_range;
   auto api = api::Api::Create(api_options);
   if (!api.ok()) return Fail(api.error().ToString());
   api_ptr = std::move(*api);

@@ -157,7 +157,10 @@ Result<std::unique_ptr<Api>> Api::Create(ApiOptions options) {
   return api;
 }
 
-Api::Api(ApiOptions options) : options_(std::move(options)), registry_(options_.store) {
+Api::Api(ApiOptions options)
+    : options_(std::move(options)),
+      registry_(options_.store),
+      gateway_admission_(&registry_, options_.node_port_range) {
   ns_thread_ = std::thread([this] { NamespaceLoop(); });
 }
 

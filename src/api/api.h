@@ -14,6 +14,7 @@
 #include <string>
 #include <thread>
 
+#include "api/gateway_admission.h"
 #include "api/http_server.h"
 #include "api/registry.h"
 #include "store/store.h"
@@ -27,6 +28,8 @@ struct ApiOptions {
   // Extra namespaces created at start besides default, kube-system, kube-public and
   // kube-node-lease.
   std::vector<std::string> initial_namespaces;
+  // Where Gateways' node ports are allocated from (`--nodeport-range`).
+  gateways::PortRange node_port_range;
 };
 
 class Api {
@@ -57,6 +60,10 @@ class Api {
   // Checks the namespace a new object goes into exists and is not being deleted; false after
   // answering the request.
   bool AdmitNamespace(Call& call);
+  // Admission that reads other stored objects (Gateways: placement, scope, node ports), after
+  // Validate. False after answering the request; `hold` keeps its lock until the write lands.
+  bool AdmitAgainstStore(Call& call, nlohmann::json& object, const nlohmann::json* old,
+                         std::unique_lock<std::mutex>& hold);
   // Write path shared by update and patch: admission, validation, compare-and-swap.
   void FinishUpdate(Call& call, const nlohmann::json& old, nlohmann::json object, int status_ok);
 
@@ -66,6 +73,7 @@ class Api {
 
   ApiOptions options_;
   Registry registry_;
+  GatewayAdmission gateway_admission_;
 
   std::mutex ns_mu_;
   std::condition_variable ns_cv_;

@@ -82,6 +82,8 @@ void Api::ServerSideApply(Call& call, const json& applied) {
         SendStatus(call, apistatus::Invalid(r.group, r.kind, call.info.name, errors));
         return;
       }
+      std::unique_lock<std::mutex> hold;
+      if (!AdmitAgainstStore(call, object, nullptr, hold)) return;
       if (call.info.Param("dryRun") == "All") {
         SendObject(call, 201, object);
         return;
@@ -100,6 +102,8 @@ void Api::ServerSideApply(Call& call, const json& applied) {
       SendStatus(call, apistatus::Invalid(r.group, r.kind, call.info.name, errors));
       return;
     }
+    std::unique_lock<std::mutex> hold;
+    if (!AdmitAgainstStore(call, object, &*live, hold)) return;
     json before = *live;
     before["metadata"].erase("resourceVersion");
     json after = object;

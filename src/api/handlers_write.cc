@@ -186,6 +186,8 @@ void Api::Create(Call& call) {
       SendStatus(call, apistatus::Invalid(call.resource->group, call.resource->kind, name, errors));
       return;
     }
+    std::unique_lock<std::mutex> hold;
+    if (!AdmitAgainstStore(call, candidate, nullptr, hold)) return;
     if (DryRun(call)) {
       SendObject(call, 201, candidate);
       return;
@@ -231,6 +233,24 @@ void Api::Update(Call& call) {
   FinishUpdate(call, *old, std::move(*object), 200);
 }
 
+bool Api::AdmitAgainstStore(Call& call, json& object, const json* old,
+                            std::unique_lock<std::mutex>& hold) {
+  GatewayVerdict verdict = gateway_admission_.Admit(*call.resource, object, old,
+                                                    call.info.subresource == "status");
+  if (!verdict.invalid.empty()) {
+    SendStatus(call, apistatus::Invalid(call.resource->group, call.resource->kind,
+                                        MetaName(object), verdict.invalid));
+    return false;
+  }
+  if (verdict.failure) {
+    SendError(call, *verdict.failure, MetaName(object));
+    return false;
+  }
+  AddWarnings(call, verdict.warnings);
+  hold = std::move(verdict.hold);
+  return true;
+}
+
 void Api::FinishUpdate(Call& call, const json& old, json object, int status_ok) {
   bool status_sub = call.info.subresource == "status";
   std::string name = MetaName(old);
@@ -241,6 +261,8 @@ void Api::FinishUpdate(Call& call, const json& old, json object, int status_ok) 
     SendStatus(call, apistatus::Invalid(call.resource->group, call.resource->kind, name, errors));
     return;
   }
+  std::unique_lock<std::mutex> hold;
+  if (!AdmitAgainstStore(call, object, &old, hold)) return;
   if (WithoutVersion(object) == WithoutVersion(old) || DryRun(call)) {
     // Nothing changed: no write, no new resourceVersion, no watch event (as kube).
     json out = DryRun(call) ? object : old;
@@ -367,6 +389,8 @@ void Api::Patch(Call& call) {
                                           call.info.name, errors));
       return;
     }
+    std::unique_lock<std::mutex> hold;
+    if (!AdmitAgainstStore(call, object, &*old, hold)) return;
     if (WithoutVersion(object) == WithoutVersion(*old) || DryRun(call)) {
       SendObject(call, 200, DryRun(call) ? object : *old);
       return;

@@ -1,0 +1,200 @@
+"""Project gateways through real kubectl (issue 4, items 1-2): KubeSphere's placement rules, the
+forced scope, and node ports allocated by the server into spec.service.ports: from
+--nodeport-range, unique across gateways, kept across edits and restarts, requested ports
+honoured or refused with the holder named."""
+
+import json
+import subprocess
+import unittest
+
+from api_harness import ApiServer, ingress
+from harness import WAYGATE_BIN
+
+NS = "kubesphere-controls-system"
+
+
+def gateway(project, service_type="NodePort", ports=None, scope=None, namespace=NS,
+            name=None):
+    service = {"type": service_type}
+    if ports:
+        service["ports"] = [{"name": n, "nodePort": p} for n, p in ports.items()]
+    spec = {"service": service, "deployment": {"replicas": 1}}
+    if scope:
+        spec["controller"] = {"scope": scope}
+    return {"apiVersion": "gateway.kubesphere.io/v1alpha1", "kind": "Gateway",
+            "metadata": {"name": name or f"kubesphere-router-{project}", "namespace": namespace},
+            "spec": spec}
+
+
+def node_ports(obj):
+    return {p["name"]: p["nodePort"] for p in obj["spec"]["service"].get("ports", [])}
+
+
+class GatewayAdmissionTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        # A small range, so allocation order and exhaustion are visible.
+        cls.api = ApiServer(cls.addClassCleanup, extra_args=["--nodeport-range", "31000-31005"])
+        cls.kubectl = cls.api.kubectl
+        for project in ("alpha", "beta", "gamma", "delta"):
+            cls.kubectl("create", "namespace", project)
+
+    def create(self, obj, check=True):
+        return self.kubectl("create", "-f", "-", input=json.dumps(obj), check=check)
+
+    def get(self, project):
+        return self.api.kubectl_json("get", "gateways.gateway.kubesphere.io",
+                                     f"kubesphere-router-{project}", "-n", NS)
+
+    def delete(self, project):
+        self.kubectl("delete", "gateways.gateway.kubesphere.io", f"kubesphere-router-{project}",
+                     "-n", NS, "--ignore-not-found")
+
+    def test_a_node_ports_allocated_unique_and_stable(self):
+        self.create(gateway("alpha"))
+        alpha = self.get("alpha")
+        ports = node_ports(alpha)
+        self.assertEqual(ports, {"http": 31000, "https": 31001})
+        # The server forces a project gateway's scope to its project (KubeSphere's rule).
+        self.assertEqual(alpha["spec"]["controller"]["scope"],
+                         {"enabled": True, "namespace": "alpha"})
+
+        self.create(gateway("beta"))
+        self.assertEqual(node_ports(self.get("beta")), {"http": 31002, "https": 31003})
+
+        # An edit that omits the ports (a replace of the spec) keeps them.
+        edited = gateway("alpha", service_type="LoadBalancer")
+        edited["metadata"]["resourceVersion"] = alpha["metadata"]["resourceVersion"]
+        self.kubectl("replace", "-f", "-", input=json.dumps(edited))
+        after = self.get("alpha")
+        self.assertEqual(after["spec"]["service"]["type"], "LoadBalancer")
+        self.assertEqual(node_ports(after), ports)
+
+        # So does a restart after kill -9: the allocation lives in the stored object.
+        self.api.kill9()
+        self.api.start()
+        self.assertEqual(node_ports(self.get("alpha")), ports)
+        self.assertEqual(node_ports(self.get("beta")), {"http": 31002, "https": 31003})
+
+    def test_b_requested_ports_conflicts_and_range(self):
+        taken = self.create(gateway("gamma", ports={"http": 31002}), check=False)
+        self.assertNotEqual(taken.returncode, 0)
+        self.assertIn("provided port is already allocated to Gateway "
+                      f"{NS}/kubesphere-router-beta", taken.stderr)
+        self.assertIn("spec.service.ports[0].nodePort", taken.stderr)
+
+        outside = self.create(gateway("gamma", ports={"http": 30000}), check=False)
+        self.assertNotEqual(outside.returncode, 0)
+        self.assertIn("provided port is not in the valid range. The range of valid ports is "
+                      "31000-31005", outside.stderr)
+
+        self.create(gateway("gamma", ports={"https": 31005}))
+        self.assertEqual(node_ports(self.get("gamma")), {"http": 31004, "https": 31005})
+
+        # The range is now full: the next gateway gets kube's 500, nothing is stored.
+        full = self.create(gateway("delta"), check=False)
+        self.assertNotEqual(full.returncode, 0)
+        self.assertIn("range is full", full.stderr)
+        missing = self.kubectl("get", "gateways.gateway.kubesphere.io", "kubesphere-router-delta",
+                               "-n", NS, check=False)
+        self.assertIn("NotFound", missing.stderr)
+
+        # Deleting a gateway frees its ports for the next one.
+        self.delete("gamma")
+        self.create(gateway("delta"))
+        self.assertEqual(node_ports(self.get("delta")), {"http": 31004, "https": 31005})
+        self.delete("delta")
+
+    def test_c_placement_rules(self):
+        wrong_ns = self.create(gateway("alpha", namespace="alpha", name="kubesphere-router-x"),
+                               check=False)
+        self.assertNotEqual(wrong_ns.returncode, 0)
+        self.assertIn(NS, wrong_ns.stderr)
+
+        wrong_name = self.create(gateway("x", name="router-for-alpha"), check=False)
+        self.assertNotEqual(wrong_name.returncode, 0)
+        self.assertIn("kubesphere-router-", wrong_name.stderr)
+
+        other_scope = self.create(gateway("gamma", scope={"enabled": True, "namespace": "alpha"}),
+                                  check=False)
+        self.assertNotEqual(other_scope.returncode, 0)
+        self.assertIn("spec.controller.scope", other_scope.stderr)
+
+        bad_type = self.create(gateway("gamma", service_type="ClusterIP"), check=False)
+        self.assertNotEqual(bad_type.returncode, 0)
+        self.assertIn('Unsupported value: "ClusterIP"', bad_type.stderr)
+
+    def test_d_cluster_gateway_shuts_out_new_project_gateways(self):
+        self.delete("alpha")
+        self.delete("beta")
+        self.create(gateway("alpha"))
+        # Accepted while project gateways exist (KubeSphere's rule), with a warning.
+        created = self.create(gateway("kubesphere-system"))
+        self.assertIn("Warning:", created.stderr)
+        self.assertIn("kubesphere-router-alpha", created.stderr)
+        refused = self.create(gateway("gamma"), check=False)
+        self.assertNotEqual(refused.returncode, 0)
+        self.assertIn("cluster gateway", refused.stderr)
+        self.delete("kubesphere-system")
+        self.delete("alpha")
+        self.create(gateway("gamma"))
+        self.delete("gamma")
+
+
+class AccessTableTest(unittest.TestCase):
+    """`waygate routes` and `waygate hosts` read the access table from the API."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.api = ApiServer(cls.addClassCleanup, extra_args=["--nodeport-range", "32100-32199"])
+        cls.kubectl = cls.api.kubectl
+        cls.kubectl("create", "namespace", "demo")
+        cls.kubectl("create", "namespace", "nogw")
+
+    def waygate(self, *args):
+        out = subprocess.run([WAYGATE_BIN, *args, "--kubeconfig", self.api.kubeconfig],
+                             capture_output=True, text=True, timeout=30)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        return out.stdout
+
+    def test_routes_table_json_and_hosts(self):
+        self.kubectl("create", "-f", "-", input=json.dumps(gateway("demo")))
+        route = ingress("demo-route", "demo", "demo.kubesphere.io")
+        route["spec"]["rules"][0]["http"]["paths"].append(
+            {"path": "/api", "pathType": "Prefix",
+             "backend": {"service": {"name": "web", "port": {"number": 80}}}})
+        route["spec"]["rules"].append(
+            {"host": "secure.kubesphere.io", "http": {"paths": [
+                {"path": "/", "pathType": "Prefix",
+                 "backend": {"service": {"name": "web", "port": {"number": 80}}}}]}})
+        route["spec"]["tls"] = [{"hosts": ["secure.kubesphere.io"], "secretName": "tls"}]
+        self.kubectl("create", "-f", "-", input=json.dumps(route))
+        self.kubectl("create", "-f", "-",
+                     input=json.dumps(ingress("lonely", "nogw", "lonely.example.com")))
+
+        table = self.waygate("routes", "-n", "demo")
+        lines = table.splitlines()
+        self.assertEqual(lines[0].split()[:5], ["ROUTE", "HOSTNAME", "PATHS", "ACCESS", "METHOD"])
+        demo = next(line for line in lines if "demo.kubesphere.io" in line)
+        self.assertIn("NodePort", demo)
+        self.assertIn("http: 32100, https: 32101", demo)
+        self.assertIn("http://demo.kubesphere.io:32100/api", demo)
+        secure = next(line for line in lines if "secure.kubesphere.io" in line)
+        self.assertIn("https://secure.kubesphere.io:32101/", secure)
+
+        rows = json.loads(self.waygate("routes", "-A", "-o", "json"))
+        by_host = {r["hostname"]: r for r in rows}
+        self.assertEqual(by_host["demo.kubesphere.io"]["nodePorts"], {"http": 32100, "https": 32101})
+        self.assertEqual(by_host["demo.kubesphere.io"]["paths"], ["/", "/api"])
+        self.assertTrue(by_host["secure.kubesphere.io"]["tls"])
+        # A project without a gateway: the row says so and offers no URL.
+        self.assertEqual(by_host["lonely.example.com"]["accessMethod"], "")
+        self.assertEqual(by_host["lonely.example.com"]["urls"], [])
+        self.assertTrue(by_host["lonely.example.com"]["note"])
+
+        hosts = self.waygate("hosts", "-A")
+        self.assertIn("lonely.example.com", hosts)
+
+
+if __name__ == "__main__":
+    unittest.main()
