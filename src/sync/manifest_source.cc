@@ -77,7 +77,11 @@ Result<std::unique_ptr<ManifestSource>> ManifestSource::Start(
 
 ManifestSource::ManifestSource(ManifestSourceOptions options, SnapshotCell<route::RouteTable>* out,
                                int inotify_fd, int stop_fd)
-    : options_(std::move(options)), out_(out), inotify_fd_(inotify_fd), stop_fd_(stop_fd) {}
+    : options_(std::move(options)),
+      out_(out),
+      inotify_fd_(inotify_fd),
+      stop_fd_(stop_fd),
+      compiler_(options_.compile) {}
 
 ManifestSource::~ManifestSource() {
   uint64_t one = 1;
@@ -140,6 +144,7 @@ void ManifestSource::Reload(bool full) {
   }
 
   std::map<std::string, FileEntry> next;
+  std::vector<std::string> changed;  // files read and decoded anew
   size_t changed_files = 0;
   timespec now_ts;
   clock_gettime(CLOCK_REALTIME, &now_ts);
@@ -171,32 +176,33 @@ void ManifestSource::Reload(bool full) {
       continue;
     }
     ++changed_files;
+    changed.push_back(name);
     FileEntry entry;
     entry.stamp = stamp;
     entry.content = std::move(*content);
-    model::DecodeManifest(entry.content, path, entry.objects, entry.diagnostics);
+    auto objects = std::make_shared<model::ClusterState>();
+    model::DecodeManifest(entry.content, path, *objects, entry.diagnostics);
+    entry.objects = std::move(objects);
     for (const auto& diag : entry.diagnostics) log::Warn("manifests: " + diag.ToString());
     next[name] = std::move(entry);
   }
   size_t removed = 0;
+  std::vector<model::Diagnostic> diagnostics;
   for (const auto& [name, _] : files_) {
-    if (!next.count(name)) ++removed;
+    if (!next.count(name)) {
+      ++removed;
+      objects_.SetFile(name, nullptr, diagnostics);
+    }
   }
   if (!full && changed_files == 0 && removed == 0) return;
+  for (const std::string& name : changed) objects_.SetFile(name, next[name].objects, diagnostics);
   files_ = std::move(next);
 
   auto t_read = std::chrono::steady_clock::now();
-  // A view over every file's objects: nothing is copied, so a one-file change costs the
-  // decode of that file plus one compile.
-  model::ClusterView state;
   uint64_t diag_count = 0;
-  for (const auto& [_, f] : files_) {
-    state.Add(f.objects);
-    diag_count += f.diagnostics.size();
-  }
+  for (const auto& [_, f] : files_) diag_count += f.diagnostics.size();
   auto t_merge = std::chrono::steady_clock::now();
-  std::vector<model::Diagnostic> diagnostics;
-  auto table = route::RouteTable::Compile(state, options_.compile, diagnostics);
+  auto table = compiler_.Compile(diagnostics);
   auto t_compile = std::chrono::steady_clock::now();
   auto ms_between = [](auto a, auto b) {
     return std::to_string(std::chrono::duration<double, std::milli>(b - a).count());
@@ -205,18 +211,19 @@ void ManifestSource::Reload(bool full) {
              ms_between(t_read, t_merge) + " ms, compile " + ms_between(t_merge, t_compile) +
              " ms");
   for (const auto& diag : diagnostics) log::Warn("routes: " + diag.ToString());
-  diag_count += diagnostics.size();
+  diag_count += compiler_.diagnostic_count();
+  diagnostics_.store(diag_count);
+  if (table == nullptr) return;  // nothing served changed (a Service no Ingress names, say)
   if (auto previous = out_->Load()) retired_.push_back(std::move(previous));
   out_->Publish(std::move(table));
   SweepRetired();
   double ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   reloads_.fetch_add(1);
-  diagnostics_.store(diag_count);
   last_compile_ms_.store(ms);
   ready_.store(true, std::memory_order_release);
   auto published = out_->Load();
-  log::Info("config applied: " + std::to_string(state.ingresses.size()) + " ingresses, " +
+  log::Info("config applied: " + std::to_string(compiler_.ingress_count()) + " ingresses, " +
             std::to_string(published->route_count()) + " routes, " +
             std::to_string(published->backend_count()) + " backends, " +
             std::to_string(diag_count) + " problems, " + std::to_string(changed_files) +

@@ -1,6 +1,6 @@
 // ManifestSource: the configuration source of `waygate gateway --manifests DIR`. Watches DIR
-// with inotify, re-reads only the files that changed, compiles a new RouteTable from the whole
-// set and publishes it. Problems are logged with file, object and field path; the previous
+// with inotify, re-reads only the files that changed, feeds their objects to a RouteCompiler
+// (which rebuilds only the hosts they touch) and publishes the new RouteTable. Problems are logged with file, object and field path; the previous
 // good objects of other files keep serving.
 #pragma once
 
@@ -15,7 +15,9 @@
 #include "base/result.h"
 #include "base/snapshot.h"
 #include "model/decode.h"
+#include "route/compiler.h"
 #include "route/route_table.h"
+#include "sync/manifest_objects.h"
 
 namespace waygate::sync {
 
@@ -58,7 +60,7 @@ class ManifestSource {
   struct FileEntry {
     FileStamp stamp;
     std::string content;  // compared on a rescan unless the stamp proves it unchanged
-    model::ClusterState objects;
+    std::shared_ptr<const model::ClusterState> objects;
     std::vector<model::Diagnostic> diagnostics;
   };
 
@@ -67,6 +69,9 @@ class ManifestSource {
   int inotify_fd_;
   int stop_fd_;
   std::map<std::string, FileEntry> files_;  // by file name, sorted
+  route::RouteCompiler compiler_;
+  ManifestObjects objects_{&compiler_};
+  uint64_t duplicate_diagnostics_ = 0;
   std::atomic<bool> ready_{false};
   std::atomic<uint64_t> reloads_{0};
   std::atomic<uint64_t> diagnostics_{0};
