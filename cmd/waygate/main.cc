@@ -13,7 +13,7 @@ constexpr const char* kUsage =
     "\n"
     "commands:\n"
     "  serve --data-dir DIR [--api-listen ADDR] [--node-ip IP] [--store sqlite:PATH]\n"
-    "        [--nodeport-range A-B]\n"
+    "        [--nodeport-range A-B] [--dns-listen ADDR]\n"
     "      the all-in-one node: a Kubernetes-compatible API (HTTPS, embedded store in DIR)\n"
     "  kubeconfig --data-dir DIR [--server URL] [--namespace NS]\n"
     "      print a kubeconfig for kubectl (admin token, CA from DIR)\n"

@@ -6,6 +6,7 @@
 #include <csignal>
 #include <cstdio>
 #include <fstream>
+#include <optional>
 #include <thread>
 
 #include "api/api.h"
@@ -14,6 +15,8 @@
 #include "base/log.h"
 #include "commands.h"
 #include "controller/ingress_events.h"
+#include "dns/server.h"
+#include "dns/zone.h"
 #include "flags.h"
 #include "gateways/ranges.h"
 #include "net/address.h"
@@ -48,7 +51,7 @@ int RunServe(const std::vector<std::string>& args) {
   auto flags = Flags::Parse(args, {"data-dir", "api-listen", "node-ip", "store", "log-level",
                                    "compaction-interval", "http-listen", "admin-listen",
                                    "workers", "ingress-class", "access-log",
-                                   "access-log-format", "nodeport-range"});
+                                   "access-log-format", "nodeport-range", "dns-listen"});
   if (!flags.ok()) return Fail(flags.error().message);
   const Flags& f = *flags;
   if (!SetLogLevel(f.Get("log-level", "info"))) {
@@ -65,6 +68,12 @@ int RunServe(const std::vector<std::string>& args) {
   }
   auto node_port_range = gateways::ParsePortRange(f.Get("nodeport-range", "30000-32767"));
   if (!node_port_range.ok()) return Fail("--nodeport-range: " + node_port_range.error().message);
+  std::optional<net::Address> dns_addr;
+  if (f.Has("dns-listen")) {
+    auto parsed = net::ParseAddress(f.Get("dns-listen"));
+    if (!parsed.ok()) return Fail("--dns-listen: " + parsed.error().message);
+    dns_addr = *parsed;
+  }
   auto http_addr = net::ParseAddress(f.Get("http-listen", "0.0.0.0:8080"));
   if (!http_addr.ok()) return Fail("--http-listen: " + http_addr.error().message);
   auto admin_addr = net::ParseAddress(f.Get("admin-listen", "127.0.0.1:10254"));
@@ -143,6 +152,18 @@ int RunServe(const std::vector<std::string>& args) {
   auto events = controller::IngressEventsController::Start(store->get());
   if (!events.ok()) return Fail(events.error().ToString());
 
+  // nip.io-style names answer at once; route hosts join the zone as gateways get addresses.
+  std::unique_ptr<dns::Server> dns_server;
+  if (dns_addr) {
+    auto zone = dns::Zone::Create(dns::ZoneSpec{});
+    if (!zone.ok()) return Fail(zone.error().ToString());
+    auto started = dns::Server::Start(*dns_addr, *zone);
+    if (!started.ok()) return Fail("--dns-listen: " + started.error().ToString());
+    dns_server = std::move(*started);
+    fprintf(stderr, "waygate: listening name=dns address=%s\n",
+            dns_server->address().ToString().c_str());
+  }
+
   // `waygate kubeconfig --data-dir DIR` reads the URL from here.
   if (auto st = WriteServeState(dir, ServeState{server_url}); !st.ok()) {
     return Fail(st.error().ToString());
@@ -176,6 +197,7 @@ int RunServe(const std::vector<std::string>& args) {
   source->reset();
   server->reset();
   events->reset();
+  if (dns_server) dns_server->Stop();
   api_ptr.reset();
   return 0;
 }

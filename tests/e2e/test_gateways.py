@@ -196,5 +196,36 @@ class AccessTableTest(unittest.TestCase):
         self.assertIn("lonely.example.com", hosts)
 
 
+class DnsTest(unittest.TestCase):
+    """`serve --dns-listen`: nip.io-style names answered by the server itself, queried with dig."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.api = ApiServer(cls.addClassCleanup, extra_args=["--dns-listen", "127.0.0.1:0"])
+        cls.dns = cls.api.process.address("dns")
+
+    def dig(self, *args):
+        out = subprocess.run(["dig", f"@{self.dns[0]}", "-p", str(self.dns[1]), "+time=2",
+                              "+tries=1", *args], capture_output=True, text=True, timeout=20)
+        self.assertEqual(out.returncode, 0, out.stdout + out.stderr)
+        return out.stdout
+
+    def test_nip_names_udp_and_tcp(self):
+        self.assertEqual(self.dig("+short", "app.10.0.0.1.nip.io").strip(), "10.0.0.1")
+        self.assertEqual(self.dig("+short", "demo2.kubesphere.139.198.121.154.nip.io").strip(),
+                         "139.198.121.154")
+        self.assertEqual(self.dig("+short", "+tcp", "app-10-0-0-2.sslip.io").strip(), "10.0.0.2")
+        full = self.dig("app.10.0.0.1.nip.io", "A")
+        self.assertIn("status: NOERROR", full)
+        self.assertRegex(full, r"flags: qr aa")
+
+    def test_negative_answers(self):
+        nodata = self.dig("app.10.0.0.1.nip.io", "AAAA")
+        self.assertIn("status: NOERROR", nodata)
+        self.assertIn("ANSWER: 0", nodata)
+        self.assertIn("status: NXDOMAIN", self.dig("nothing-here.nip.io", "A"))
+        self.assertIn("status: REFUSED", self.dig("example.org", "A"))
+
+
 if __name__ == "__main__":
     unittest.main()
