@@ -216,6 +216,11 @@ class RouteCompiler::Impl {
 
   std::unordered_set<const void*> reported_;  // endpoint objects reported, this compile
   std::vector<model::Diagnostic> pending_slot_diagnostics_;  // of slots created this compile
+  // AcquireSlot's answer for the block being built (valid while that block is being built).
+  const HostBlock* last_block_ = nullptr;
+  const model::IngressServiceBackend* last_ref_ = nullptr;
+  const std::string* last_namespace_ = nullptr;
+  uint32_t last_slot_ = 0;
   bool changed_ = false;
 };
 
@@ -382,6 +387,12 @@ void RouteCompiler::Impl::BuildSlotBackend(Slot& slot, const std::string& namesp
 
 Result<uint32_t> RouteCompiler::Impl::AcquireSlot(HostBlock& block, const std::string& namespace_,
                                                   const model::IngressServiceBackend& ref) {
+  // Paths of one host usually name the same Service port: reuse the answer for the last one.
+  if (last_block_ == &block && last_ref_->name == ref.name &&
+      last_ref_->port.name == ref.port.name && last_ref_->port.number == ref.port.number &&
+      *last_namespace_ == namespace_) {
+    return last_slot_;
+  }
   std::string service_key = Key(namespace_, ref.name);
   auto service = services_.find(service_key);
   auto port = internal::FindServicePort(
@@ -414,6 +425,10 @@ Result<uint32_t> RouteCompiler::Impl::AcquireSlot(HostBlock& block, const std::s
     block.slots.push_back(index);
     ++slots_[index].refs;
   }
+  last_block_ = &block;
+  last_ref_ = &ref;
+  last_namespace_ = &namespace_;
+  last_slot_ = index;
   return index;
 }
 
@@ -483,6 +498,14 @@ BlockPtr RouteCompiler::Impl::BuildBlock(const std::string& host_key,
   if (ids == host_index_.end()) return nullptr;
   auto block = std::make_shared<HostBlock>();
   const bool any_host = host_key == "a";
+  size_t most_routes = 0;  // an upper bound: Routes must never move once PathRules point at them
+  for (const ObjectId& id : ids->second) {
+    const model::Ingress& ingress = *units_.at(id).ingress;
+    most_routes += 1;  // the host's defaultBackend
+    for (const model::IngressRule& rule : ingress.rules) most_routes += rule.paths.size();
+  }
+  block->routes.reserve(most_routes);
+  last_block_ = nullptr;  // a new block may reuse the address of a freed one
   // "type normalised-path" -> the Ingress that claimed it first (Prefix "/foo" == "/foo/").
   std::unordered_map<std::string, const model::Ingress*> owners;
   std::string owner_key;
@@ -533,6 +556,8 @@ BlockPtr RouteCompiler::Impl::BuildCatchAll() {
   if (with_default_.empty()) return nullptr;
   const IngressUnit& unit = units_.at(*with_default_.begin());
   auto block = std::make_shared<HostBlock>();
+  block->routes.reserve(1);
+  last_block_ = nullptr;
   NewRoute(*block, *unit.ingress, unit.settings, "", "/", model::PathType::kPrefix,
            *unit.ingress->default_backend, Where{}, /*report=*/false);
   return block;

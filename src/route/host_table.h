@@ -62,11 +62,12 @@ struct HostEntry {
   void SortPaths();
 };
 
-// One host compiled: its Routes (owned; a deque keeps their addresses stable), its lookup entry,
+// One host compiled: its Routes (owned; reserved up front, so their addresses are stable), its
+// lookup entry,
 // the backend slots its Routes use and the problems found while building it. Immutable once
 // published, shared by every snapshot until the host changes.
 struct HostBlock {
-  std::deque<Route> routes;
+  std::vector<Route> routes;  // never grows past its reserve: PathRules point into it
   HostEntry entry;
   std::vector<uint32_t> slots;  // distinct RouteTable::backends() slots referenced
   std::vector<model::Diagnostic> diagnostics;
