@@ -16,6 +16,7 @@
 #include "commands.h"
 #include "controller/ingress_events.h"
 #include "dns/server.h"
+#include "nodeagent/node_agent.h"
 #include "dns/zone.h"
 #include "flags.h"
 #include "gateways/ranges.h"
@@ -51,7 +52,8 @@ int RunServe(const std::vector<std::string>& args) {
   auto flags = Flags::Parse(args, {"data-dir", "api-listen", "node-ip", "store", "log-level",
                                    "compaction-interval", "http-listen", "admin-listen",
                                    "workers", "ingress-class", "access-log",
-                                   "access-log-format", "nodeport-range", "dns-listen"});
+                                   "access-log-format", "nodeport-range", "dns-listen", "node-name",
+                                   "node-external-ip", "heartbeat-interval"});
   if (!flags.ok()) return Fail(flags.error().message);
   const Flags& f = *flags;
   if (!SetLogLevel(f.Get("log-level", "info"))) {
@@ -59,7 +61,13 @@ int RunServe(const std::vector<std::string>& args) {
   }
   if (!f.Has("data-dir")) return Fail("--data-dir DIR is required");
   std::string dir = f.Get("data-dir");
-  std::string node_ip = f.Get("node-ip", "127.0.0.1");
+  std::vector<std::string> node_ips = f.GetAll("node-ip");
+  if (node_ips.empty()) node_ips.push_back("127.0.0.1");
+  const std::string node_ip = node_ips.front();  // the certificate's and kubeconfig's address
+  auto heartbeat = ParseDuration(f.Get("heartbeat-interval", "10s"));
+  if (!heartbeat.ok() || heartbeat->count() <= 0) {
+    return Fail("--heartbeat-interval: want a duration such as 10s");
+  }
   auto api_addr = net::ParseAddress(f.Get("api-listen", "127.0.0.1:6443"));
   if (!api_addr.ok()) return Fail("--api-listen: " + api_addr.error().message);
   auto compaction = ParseDuration(f.Get("compaction-interval", "5m"));
@@ -185,6 +193,19 @@ int RunServe(const std::vector<std::string>& args) {
   source_options.client.token = pki->admin_token;
   source_options.client.source = "waygate serve (in-process gateway)";
   source_options.compile.ingress_class = f.Get("ingress-class", "waygate");
+  // This node registers itself as a Node and heartbeats, as every gateway node does; the
+  // gateway status controller publishes the Ready nodes' addresses.
+  nodeagent::NodeAgentOptions node_options;
+  node_options.client = source_options.client;
+  node_options.client.source = "waygate serve (node agent)";
+  node_options.node_name = f.Get("node-name", "");
+  node_options.internal_ips = node_ips;
+  node_options.external_ips = f.GetAll("node-external-ip");
+  node_options.heartbeat_interval = *heartbeat;
+  node_options.version = "waygate/0.1.0";
+  auto node_agent = nodeagent::NodeAgent::Start(node_options);
+  if (!node_agent.ok()) return Fail("--" + node_agent.error().field + ": " +
+                                    node_agent.error().message);
   auto source = sync::ApiSource::Start(source_options, &routes);
   if (!source.ok()) return Fail(source.error().ToString());
   auto plane = StartApiDataPlane(*http_addr, *admin_addr, *workers, access_log->get(),
@@ -195,6 +216,7 @@ int RunServe(const std::vector<std::string>& args) {
   log::Info(std::string("stopping on ") + (sig == SIGINT ? "SIGINT" : "SIGTERM"));
   plane->reset();
   source->reset();
+  node_agent->reset();
   server->reset();
   events->reset();
   if (dns_server) dns_server->Stop();

@@ -5,6 +5,7 @@ honoured or refused with the holder named."""
 
 import json
 import subprocess
+import time
 import unittest
 
 from api_harness import ApiServer, ingress
@@ -225,6 +226,39 @@ class DnsTest(unittest.TestCase):
         self.assertIn("ANSWER: 0", nodata)
         self.assertIn("status: NXDOMAIN", self.dig("nothing-here.nip.io", "A"))
         self.assertIn("status: REFUSED", self.dig("example.org", "A"))
+
+
+class NodeRegistrationTest(unittest.TestCase):
+    """Each gateway node registers a Node with its addresses and heartbeats its Ready condition."""
+
+    def test_serve_registers_and_heartbeats(self):
+        api = ApiServer(self.addCleanup, extra_args=[
+            "--node-name", "gw-e2e", "--node-ip", "127.0.0.1", "--node-external-ip", "10.9.9.9",
+            "--heartbeat-interval", "1s"])
+
+        def ready_condition():
+            node = api.kubectl_json("get", "node", "gw-e2e")
+            return node, next(c for c in node["status"]["conditions"] if c["type"] == "Ready")
+
+        deadline = time.monotonic() + 10
+        while True:
+            result = api.kubectl("get", "node", "gw-e2e", check=False)
+            if result.returncode == 0 or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+        node, ready = ready_condition()
+        self.assertEqual(ready["status"], "True")
+        self.assertIn({"type": "InternalIP", "address": "127.0.0.1"}, node["status"]["addresses"])
+        self.assertIn({"type": "ExternalIP", "address": "10.9.9.9"}, node["status"]["addresses"])
+        self.assertIn("node-role.kubernetes.io/gateway", node["metadata"]["labels"])
+        first = ready["lastHeartbeatTime"]
+        # RFC 3339 seconds: wait for the next whole second's heartbeat.
+        deadline = time.monotonic() + 10
+        while ready["lastHeartbeatTime"] == first and time.monotonic() < deadline:
+            time.sleep(0.3)
+            _, ready = ready_condition()
+        self.assertNotEqual(ready["lastHeartbeatTime"], first)
+        self.assertIn("Ready", api.kubectl("get", "nodes").stdout)
 
 
 if __name__ == "__main__":
