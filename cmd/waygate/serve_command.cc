@@ -14,6 +14,7 @@
 #include "apistatus/errors.h"
 #include "base/log.h"
 #include "commands.h"
+#include "controller/gateway_status.h"
 #include "controller/ingress_events.h"
 #include "dns/server.h"
 #include "nodeagent/node_agent.h"
@@ -53,7 +54,8 @@ int RunServe(const std::vector<std::string>& args) {
                                    "compaction-interval", "http-listen", "admin-listen",
                                    "workers", "ingress-class", "access-log",
                                    "access-log-format", "nodeport-range", "dns-listen", "node-name",
-                                   "node-external-ip", "heartbeat-interval"});
+                                   "node-external-ip", "heartbeat-interval", "lb-pool",
+                                   "lb-http-port", "lb-https-port", "node-grace-period"});
   if (!flags.ok()) return Fail(flags.error().message);
   const Flags& f = *flags;
   if (!SetLogLevel(f.Get("log-level", "info"))) {
@@ -76,6 +78,25 @@ int RunServe(const std::vector<std::string>& args) {
   }
   auto node_port_range = gateways::ParsePortRange(f.Get("nodeport-range", "30000-32767"));
   if (!node_port_range.ok()) return Fail("--nodeport-range: " + node_port_range.error().message);
+  gateways::AddressPool lb_pool;
+  if (f.Has("lb-pool")) {
+    auto pool = gateways::ParseAddressPool(f.GetAll("lb-pool"));
+    if (!pool.ok()) return Fail("--lb-pool: " + pool.error().message);
+    lb_pool = *pool;
+  }
+  gateways::LbPorts lb_ports;
+  auto lb_http = f.GetInt("lb-http-port", 80);
+  auto lb_https = f.GetInt("lb-https-port", 443);
+  if (!lb_http.ok() || !lb_https.ok() || *lb_http < 1 || *lb_http > 65535 || *lb_https < 1 ||
+      *lb_https > 65535) {
+    return Fail("--lb-http-port and --lb-https-port take a port number (1-65535)");
+  }
+  lb_ports.http = *lb_http;
+  lb_ports.https = *lb_https;
+  auto node_grace = ParseDuration(f.Get("node-grace-period", "40s"));
+  if (!node_grace.ok() || node_grace->count() <= 0) {
+    return Fail("--node-grace-period: want a duration such as 40s");
+  }
   std::optional<net::Address> dns_addr;
   if (f.Has("dns-listen")) {
     auto parsed = net::ParseAddress(f.Get("dns-listen"));
@@ -172,6 +193,31 @@ int RunServe(const std::vector<std::string>& args) {
             dns_server->address().ToString().c_str());
   }
 
+  // Gateway and Ingress status (node addresses, node ports, LB addresses), NotReady nodes; each
+  // new access snapshot refreshes the DNS zone with every served route host.
+  controller::GatewayStatusOptions status_options;
+  status_options.lb_pool = lb_pool;
+  status_options.lb_ports = lb_ports;
+  status_options.node_grace = *node_grace;
+  dns::Server* dns_for_status = dns_server.get();
+  status_options.on_change = [dns_for_status, serial = uint32_t{1}](
+                                 std::shared_ptr<const controller::AccessSnapshot> a) mutable {
+    if (dns_for_status == nullptr) return;
+    dns::ZoneSpec spec;
+    spec.serial = ++serial;  // the controller thread is the only caller
+    for (const controller::HostAccess& host : a->hosts) {
+      spec.hosts.push_back(dns::HostEntry{host.host, host.addresses});
+    }
+    auto zone = dns::Zone::Create(spec);
+    if (!zone.ok()) {
+      log::Warn("dns: zone not updated: " + zone.error().ToString());
+      return;
+    }
+    dns_for_status->SetZone(*zone);
+  };
+  auto gateway_status = controller::GatewayStatusController::Start(store->get(), status_options);
+  if (!gateway_status.ok()) return Fail(gateway_status.error().ToString());
+
   // `waygate kubeconfig --data-dir DIR` reads the URL from here.
   if (auto st = WriteServeState(dir, ServeState{server_url}); !st.ok()) {
     return Fail(st.error().ToString());
@@ -219,6 +265,7 @@ int RunServe(const std::vector<std::string>& args) {
   node_agent->reset();
   server->reset();
   events->reset();
+  gateway_status->reset();
   if (dns_server) dns_server->Stop();
   api_ptr.reset();
   return 0;

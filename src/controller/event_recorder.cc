@@ -82,16 +82,24 @@ Status EventRecorder::Seed() {
 Result<EventRecorder::Outcome> EventRecorder::Warning(const IngressRefs& ingress,
                                                       std::string_view reason,
                                                       std::string_view message) {
-  if (!NamespaceAcceptsWrites(ingress.namespace_)) return Outcome::kSkipped;
+  return Warning(EventObject{"Ingress", "networking.k8s.io/v1", ingress.namespace_, ingress.name,
+                             ingress.uid, ingress.resource_version},
+                 reason, message);
+}
+
+Result<EventRecorder::Outcome> EventRecorder::Warning(const EventObject& object,
+                                                      std::string_view reason,
+                                                      std::string_view message) {
+  if (!NamespaceAcceptsWrites(object.namespace_)) return Outcome::kSkipped;
   std::string key =
-      AggregationKey(ingress.uid, "Ingress", ingress.namespace_, ingress.name, reason, message);
+      AggregationKey(object.uid, object.kind, object.namespace_, object.name, reason, message);
   auto it = events_.find(key);
   if (it != events_.end()) {
     auto bumped = Bump(it->second);
     if (bumped.ok() || bumped.error().code != ErrorCode::kNotFound) return bumped;
     events_.erase(it);  // deleted by someone: start a new one, as the recorder's patch would
   }
-  return CreateNew(ingress, reason, message, key);
+  return CreateNew(object, reason, message, key);
 }
 
 void EventRecorder::Forget(std::string_view uid) {
@@ -127,7 +135,7 @@ Result<EventRecorder::Outcome> EventRecorder::Bump(const Location& where) {
                                              " kept changing while being updated");
 }
 
-Result<EventRecorder::Outcome> EventRecorder::CreateNew(const IngressRefs& ingress,
+Result<EventRecorder::Outcome> EventRecorder::CreateNew(const EventObject& object,
                                                         std::string_view reason,
                                                         std::string_view message,
                                                         const std::string& key) {
@@ -136,14 +144,14 @@ Result<EventRecorder::Outcome> EventRecorder::CreateNew(const IngressRefs& ingre
     json event = {
         {"apiVersion", "v1"},
         {"kind", "Event"},
-        {"metadata", {{"name", NextName(ingress.name)}, {"namespace", ingress.namespace_}}},
+        {"metadata", {{"name", NextName(object.name)}, {"namespace", object.namespace_}}},
         {"involvedObject",
-         {{"kind", "Ingress"},
-          {"namespace", ingress.namespace_},
-          {"name", ingress.name},
-          {"uid", ingress.uid},
-          {"apiVersion", "networking.k8s.io/v1"},
-          {"resourceVersion", ingress.resource_version}}},
+         {{"kind", object.kind},
+          {"namespace", object.namespace_},
+          {"name", object.name},
+          {"uid", object.uid},
+          {"apiVersion", object.api_version},
+          {"resourceVersion", object.resource_version}}},
         {"reason", std::string(reason)},
         {"message", std::string(message)},
         {"source", {{"component", component_}}},
@@ -160,13 +168,14 @@ Result<EventRecorder::Outcome> EventRecorder::CreateNew(const IngressRefs& ingre
     std::string name = event["metadata"]["name"].get<std::string>();
     auto created = registry_->Create(EventsInfo(), std::move(event));
     if (created.ok()) {
-      events_[key] = Location{ingress.namespace_, name};
+      events_[key] = Location{object.namespace_, name};
       return Outcome::kCreated;
     }
     if (created.error().code != ErrorCode::kConflict) return created.error();
     // The name is taken (another writer, same nanosecond): take the next one.
   }
-  return MakeError(ErrorCode::kConflict, "no free event name for ingress " + ingress.name);
+  return MakeError(ErrorCode::kConflict,
+                   "no free event name for " + object.kind + " " + object.name);
 }
 
 std::string EventRecorder::NextName(std::string_view base) {

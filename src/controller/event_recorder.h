@@ -1,7 +1,7 @@
-// Records core/v1 Warning Events about Ingresses the way client-go's event recorder does: name
-// "<ingress>.<unix nanos in hex>", source and reportingComponent set to our component, and
-// repeats of the same (object, type, reason, message) aggregated into one Event whose count
-// and lastTimestamp grow instead of a new object per occurrence.
+// Records core/v1 Warning Events about Ingresses and Gateways the way client-go's event recorder
+// does: name "<object>.<unix nanos in hex>", source and reportingComponent set to our
+// component, and repeats of the same (object, type, reason, message) aggregated into one Event
+// whose count and lastTimestamp grow instead of a new object per occurrence.
 #pragma once
 
 #include <cstdint>
@@ -15,6 +15,16 @@
 #include "controller/ingress_refs.h"
 
 namespace waygate::controller {
+
+// The involvedObject of an Event.
+struct EventObject {
+  std::string kind;         // "Gateway"
+  std::string api_version;  // "gateway.kubesphere.io/v1alpha1"
+  std::string namespace_;   // the Event is written here too
+  std::string name;
+  std::string uid;
+  std::string resource_version;
+};
 
 class EventRecorder {
  public:
@@ -32,10 +42,12 @@ class EventRecorder {
   // still there aggregates into its old Event rather than starting a second one.
   Status Seed();
 
+  Result<Outcome> Warning(const EventObject& object, std::string_view reason,
+                          std::string_view message);
   Result<Outcome> Warning(const IngressRefs& ingress, std::string_view reason,
                           std::string_view message);
 
-  // The Ingress is gone: drop its aggregation entries (its Events stay, as in kube).
+  // The object is gone: drop its aggregation entries (its Events stay, as in kube).
   void Forget(std::string_view uid);
 
   size_t tracked() const { return events_.size(); }
@@ -52,7 +64,7 @@ class EventRecorder {
   bool NamespaceAcceptsWrites(const std::string& ns);
   // kNotFound when the Event was deleted behind our back (the caller creates a new one).
   Result<Outcome> Bump(const Location& where);
-  Result<Outcome> CreateNew(const IngressRefs& ingress, std::string_view reason,
+  Result<Outcome> CreateNew(const EventObject& object, std::string_view reason,
                             std::string_view message, const std::string& key);
   std::string NextName(std::string_view base);
 

@@ -261,5 +261,96 @@ class NodeRegistrationTest(unittest.TestCase):
         self.assertIn("Ready", api.kubectl("get", "nodes").stdout)
 
 
+class GatewayStatusTest(unittest.TestCase):
+    """The seed's walk, as far as status goes: a NodePort gateway publishes the Ready nodes'
+    addresses and its node ports, its project's Ingresses get the same addresses, the access
+    table and DNS follow; switched to LoadBalancer, the EIP from the pool replaces them."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.api = ApiServer(cls.addClassCleanup, extra_args=[
+            "--dns-listen", "127.0.0.1:0", "--lb-pool", "127.0.0.100-127.0.0.101",
+            "--nodeport-range", "32200-32299", "--node-name", "gw-status"])
+        cls.kubectl = cls.api.kubectl
+        cls.dns = cls.api.process.address("dns")
+        cls.kubectl("create", "namespace", "demo")
+        cls.kubectl("create", "namespace", "other")
+
+    def wait_for(self, what, probe, timeout=15):
+        deadline = time.monotonic() + timeout
+        value = probe()
+        while not value and time.monotonic() < deadline:
+            time.sleep(0.2)
+            value = probe()
+        self.assertTrue(value, f"timed out waiting for {what}")
+        return value
+
+    def lb_ips(self, kind, name, ns):
+        obj = self.api.kubectl_json("get", kind, name, "-n", ns)
+        return [i.get("ip") for i in obj.get("status", {}).get("loadBalancer", {})
+                .get("ingress", [])]
+
+    def dig(self, name):
+        out = subprocess.run(["dig", f"@{self.dns[0]}", "-p", str(self.dns[1]), "+time=2",
+                              "+tries=1", "+short", name], capture_output=True, text=True,
+                             timeout=20)
+        return out.stdout.split()
+
+    def routes_json(self):
+        out = subprocess.run([WAYGATE_BIN, "routes", "-n", "demo", "-o", "json", "--kubeconfig",
+                              self.api.kubeconfig], capture_output=True, text=True, timeout=30)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        return {r["hostname"]: r for r in json.loads(out.stdout)}
+
+    def test_nodeport_then_loadbalancer(self):
+        gw = "gateways.gateway.kubesphere.io"
+        self.kubectl("create", "-f", "-", input=json.dumps(gateway("demo")))
+        self.kubectl("create", "-f", "-",
+                     input=json.dumps(ingress("demo-route", "demo", "demo.kubesphere.io")))
+        self.kubectl("create", "-f", "-",
+                     input=json.dumps(ingress("elsewhere", "other", "other.example.com")))
+
+        # NodePort: the node's address in the Gateway's and the Ingress's status.
+        self.wait_for("gateway status", lambda: self.lb_ips(gw, "kubesphere-router-demo", NS)
+                      == ["127.0.0.1"])
+        status = self.api.kubectl_json("get", gw, "kubesphere-router-demo", "-n", NS)["status"]
+        ports = {p["name"]: p["nodePort"] for p in status["service"]["ports"]}
+        self.assertEqual(ports, {"http": 32200, "https": 32201})
+        self.wait_for("ingress status",
+                      lambda: self.lb_ips("ingress", "demo-route", "demo") == ["127.0.0.1"])
+        # The ADDRESS column kubectl prints comes from that status.
+        self.assertIn("127.0.0.1", self.kubectl("get", "ingress", "demo-route", "-n",
+                                                "demo").stdout)
+        # A project without a gateway: no address.
+        self.assertEqual(self.lb_ips("ingress", "elsewhere", "other"), [])
+
+        row = self.routes_json()["demo.kubesphere.io"]
+        self.assertEqual(row["nodeIPs"], ["127.0.0.1"])
+        self.assertEqual(row["urls"], ["http://demo.kubesphere.io:32200/"])
+        self.wait_for("the route host in DNS",
+                      lambda: self.dig("demo.kubesphere.io") == ["127.0.0.1"])
+
+        # Switch to LoadBalancer: the first pool address replaces the node addresses.
+        self.kubectl("patch", gw, "kubesphere-router-demo", "-n", NS, "--type", "merge", "-p",
+                     '{"spec":{"service":{"type":"LoadBalancer"}}}')
+        self.wait_for("the EIP in the gateway status",
+                      lambda: self.lb_ips(gw, "kubesphere-router-demo", NS) == ["127.0.0.100"])
+        self.wait_for("the EIP in the ingress status",
+                      lambda: self.lb_ips("ingress", "demo-route", "demo") == ["127.0.0.100"])
+        row = self.routes_json()["demo.kubesphere.io"]
+        self.assertEqual(row["accessMethod"], "LoadBalancer")
+        self.assertEqual(row["eip"], "127.0.0.100")
+        self.wait_for("the EIP in DNS", lambda: self.dig("demo.kubesphere.io") == ["127.0.0.100"])
+        hosts = subprocess.run([WAYGATE_BIN, "hosts", "-n", "demo", "--kubeconfig",
+                                self.api.kubeconfig], capture_output=True, text=True, timeout=30)
+        self.assertIn("127.0.0.100", hosts.stdout)
+        self.assertIn("demo.kubesphere.io", hosts.stdout)
+
+        # Deleting the gateway takes the addresses away from its Ingresses.
+        self.kubectl("delete", gw, "kubesphere-router-demo", "-n", NS)
+        self.wait_for("no address once the gateway is gone",
+                      lambda: self.lb_ips("ingress", "demo-route", "demo") == [])
+
+
 if __name__ == "__main__":
     unittest.main()
