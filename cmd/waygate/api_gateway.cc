@@ -7,8 +7,10 @@ namespace waygate::cmd {
 Result<std::unique_ptr<DataPlane>> StartApiDataPlane(
     const net::Address& http, const net::Address& admin, int workers,
     const proxy::AccessLogSink* access_log, sync::ApiSource* source,
-    const SnapshotCell<route::RouteTable>* routes) {
+    const SnapshotCell<route::RouteTable>* routes,
+    const SnapshotCell<proxy::GatewaySet>* gateways) {
   DataPlaneOptions options;
+  options.gateways = gateways;
   options.http = http;
   options.admin = admin;
   options.workers = workers;

@@ -15,6 +15,7 @@ Result<std::unique_ptr<DataPlane>> StartApiDataPlane(const net::Address& http,
                                                      const net::Address& admin, int workers,
                                                      const proxy::AccessLogSink* access_log,
                                                      sync::ApiSource* source,
-                                                     const SnapshotCell<route::RouteTable>* routes);
+                                                     const SnapshotCell<route::RouteTable>* routes,
+                                                     const SnapshotCell<proxy::GatewaySet>* gateways);
 
 }  // namespace waygate::cmd

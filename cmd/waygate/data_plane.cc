@@ -5,11 +5,7 @@
 #include "flags.h"
 
 namespace waygate::cmd {
-namespace {
-
-// Binds one SO_REUSEPORT socket per worker on the same address. With port 0 the first bind
-// picks the port and the others join it, so tests can ask for "any free port".
-Result<std::vector<int>> BindListeners(net::Address addr, int count) {
+Result<std::vector<int>> BindReusePort(net::Address addr, int count) {
   std::vector<int> fds;
   for (int i = 0; i < count; ++i) {
     auto fd = net::ListenTcp(addr, /*reuse_port=*/true);
@@ -27,18 +23,17 @@ Result<std::vector<int>> BindListeners(net::Address addr, int count) {
   return fds;
 }
 
-}  // namespace
-
 Result<std::unique_ptr<DataPlane>> DataPlane::Start(const DataPlaneOptions& options,
                                                     const SnapshotCell<route::RouteTable>* routes) {
   std::unique_ptr<DataPlane> plane(new DataPlane());
   proxy::WorkerShared shared;
   shared.routes = routes;
+  shared.gateways = options.gateways;
   shared.registry = &plane->registry_;
   shared.access_log = options.access_log;
 
   int count = options.workers > 0 ? options.workers : 1;
-  auto fds = BindListeners(options.http, count);
+  auto fds = BindReusePort(options.http, count);
   if (!fds.ok()) return fds.error();
   auto bound = net::LocalAddress((*fds)[0]);
   if (!bound.ok()) return bound.error();

@@ -23,6 +23,8 @@ struct DataPlaneOptions {
   net::Address http;
   net::Address admin;
   int workers = 1;
+  // Gateways' own listeners and tables (gateway_listeners.h); null: the main listener only.
+  const SnapshotCell<proxy::GatewaySet>* gateways = nullptr;
   const proxy::AccessLogSink* access_log = nullptr;
   std::function<bool()> ready;                       // /readyz
   std::function<void(proxy::Registry&)> add_metrics;  // config gauges, called per scrape
@@ -45,6 +47,10 @@ class DataPlane {
   std::unique_ptr<admin::Server> admin_;
   net::Address http_address_;
 };
+
+// Binds one SO_REUSEPORT socket per worker on the same address. With port 0 the first bind
+// picks the port and the others join it, so tests can ask for "any free port".
+Result<std::vector<int>> BindReusePort(net::Address addr, int count);
 
 // --access-log PATH|- and --access-log-format combined|json; null when the log is off.
 class Flags;

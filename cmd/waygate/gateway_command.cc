@@ -81,7 +81,7 @@ int RunGateway(const std::vector<std::string>& args) {
     auto api_source = sync::ApiSource::Start(api_options, &routes);
     if (!api_source.ok()) return Fail(api_source.error().ToString());
     auto plane = StartApiDataPlane(*http_addr, *admin_addr, worker_count, access_log.get(),
-                                   api_source->get(), &routes);
+                                   api_source->get(), &routes, nullptr);
     if (!plane.ok()) return Fail(plane.error().ToString());
     log::Info("gateway started: " + std::to_string(worker_count) + " workers, following " +
               api_options.client.source);

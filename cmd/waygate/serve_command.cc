@@ -27,6 +27,7 @@
 #include "pki/server_context.h"
 #include "api_gateway.h"
 #include "data_plane.h"
+#include "gateway_listeners.h"
 #include "kubeclient/config.h"
 #include "serve_state.h"
 #include "sync/api_source.h"
@@ -252,10 +253,15 @@ int RunServe(const std::vector<std::string>& args) {
   auto node_agent = nodeagent::NodeAgent::Start(node_options);
   if (!node_agent.ok()) return Fail("--" + node_agent.error().field + ": " +
                                     node_agent.error().message);
+  // Each Gateway's node ports on this node's IPs, and its EIP when this node has it.
+  GatewayListeners gateway_listeners(*workers, gateways::NodeListenOptions{node_ips, lb_ports});
+  source_options.on_gateways = [&gateway_listeners](auto tables) {
+    gateway_listeners.Update(std::move(tables));
+  };
   auto source = sync::ApiSource::Start(source_options, &routes);
   if (!source.ok()) return Fail(source.error().ToString());
   auto plane = StartApiDataPlane(*http_addr, *admin_addr, *workers, access_log->get(),
-                                 source->get(), &routes);
+                                 source->get(), &routes, gateway_listeners.cell());
   if (!plane.ok()) return Fail(plane.error().ToString());
 
   int sig = WaitForTermination();

@@ -74,6 +74,8 @@ Status EventLoop::AddReadOnly(int fd, IoHandler* handler) {
   return OkStatus();
 }
 
+void EventLoop::Remove(int fd) { epoll_ctl(epfd_, EPOLL_CTL_DEL, fd, nullptr); }
+
 void EventLoop::Run(int tick_ms, const std::function<void(int64_t)>& tick,
                     const std::function<void()>& after_batch,
                     const std::function<void()>& before_batch) {

@@ -29,6 +29,9 @@ class EventLoop {
   // registration; closing the fd removes it from epoll.
   Status Add(int fd, IoHandler* handler);
   Status AddReadOnly(int fd, IoHandler* handler);  // listeners, eventfd: level-triggered IN
+  // Unregisters a descriptor that stays open (a listener shared with its other holders). An
+  // event for it already fetched in the current batch may still be dispatched.
+  void Remove(int fd);
 
   // Runs until Stop(). `tick` is called at most every `tick_ms` (and after each batch of
   // events when that much time has passed) with the current monotonic time in ms.

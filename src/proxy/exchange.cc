@@ -138,8 +138,8 @@ bool Session::StepIdle() {
   bool was_empty = in_.empty();
   ssize_t n = ReadDown(in_);
   if (n > 0) {
-    if (was_empty && w_->table_) {
-      SetDeadline(w_->table_->gateway_settings().client_header_timeout_ms);
+    if (was_empty && serving_->table) {
+      SetDeadline(serving_->table->gateway_settings().client_header_timeout_ms);
     }
     return true;
   }
@@ -154,7 +154,7 @@ bool Session::StepIdle() {
 
 void Session::StartExchange(const http::RequestHead& head, size_t head_len) {
   started_ns_ = MonotonicNs();
-  table_ = w_->table_;
+  table_ = serving_->table;
   client_http10_ = head.version_minor == 0;
   client_keepalive_ = head.keep_alive;
   is_head_ = head.method == "HEAD";
@@ -259,7 +259,7 @@ void Session::StartExchange(const http::RequestHead& head, size_t head_len) {
     SendError(reject, close_after_ || has_body);
     return;
   }
-  backend_state_ = &w_->balancer_.state(*backend_);
+  backend_state_ = &serving_->balancer.state(*backend_);
   backend_state_epoch_ = w_->balancer_epoch_;
   tried_.clear();
   if (!uin_) uin_ = w_->TakeBuffer();
@@ -337,7 +337,7 @@ void Session::BuildUpstreamHead(const http::RequestHead& head, std::string_view 
     AppendHeader(out, "X-Forwarded-Port", c_port);
   } else {
     out.append("X-Forwarded-Port: ");
-    AppendUint(out, listener_->port);
+    AppendUint(out, listen_port_);
     out.append("\r\n");
   }
   std::string_view scheme = trust && !c_proto.empty() ? c_proto : std::string_view("http");
@@ -373,7 +373,7 @@ bool Session::AcquireUpstream() {
                                  ? settings.next_upstream_tries
                                  : static_cast<uint32_t>(backend_->endpoints.size());
   while (tried_.size() < std::max<uint32_t>(max_tries, 1)) {
-    int idx = w_->balancer_.Pick(*backend_state_, settings, hash_key_, w_->loop_->now_ms(), tried_);
+    int idx = serving_->balancer.Pick(*backend_state_, settings, hash_key_, w_->loop_->now_ms(), tried_);
     if (idx < 0) return false;
     tried_.push_back(static_cast<uint32_t>(idx));
     upstream::EndpointState* ep = backend_state_->endpoints[idx];
@@ -807,7 +807,7 @@ void Session::FinishExchange() {
     return;
   }
   phase_ = Phase::kIdle;
-  SetDeadline(w_->table_ ? w_->table_->gateway_settings().keep_alive_timeout_ms : 75000);
+  SetDeadline(serving_->table ? serving_->table->gateway_settings().keep_alive_timeout_ms : 75000);
 }
 
 void Session::ResetExchange() {
@@ -871,13 +871,13 @@ void Session::SendError(uint16_t status, bool close) {
   ResetExchange();
   phase_ = close ? Phase::kDraining : Phase::kIdle;
   if (!close) {
-    SetDeadline(w_->table_ ? w_->table_->gateway_settings().keep_alive_timeout_ms : 75000);
+    SetDeadline(serving_->table ? serving_->table->gateway_settings().keep_alive_timeout_ms : 75000);
   }
 }
 
 void Session::SendParseError(uint16_t status) {
   started_ns_ = MonotonicNs();
-  table_ = w_->table_;
+  table_ = serving_->table;
   method_.clear();
   route_ = nullptr;
   backend_ = nullptr;

@@ -19,8 +19,13 @@ namespace {
 constexpr size_t kInitialBuffer = 16 * 1024;
 }
 
-Session::Session(Worker* worker, int fd, const net::Address& peer, const ListenerSpec* listener)
-    : w_(worker), fd_(fd), listener_(listener), in_(kInitialBuffer) {
+Session::Session(Worker* worker, int fd, const net::Address& peer,
+                 std::shared_ptr<Serving> serving, uint16_t listen_port)
+    : w_(worker),
+      fd_(fd),
+      serving_(std::move(serving)),
+      listen_port_(listen_port),
+      in_(kInitialBuffer) {
   const sockaddr* sa = reinterpret_cast<const sockaddr*>(&peer.storage);
   uint16_t port = 0;
   if (sa->sa_family == AF_INET6) {
@@ -46,7 +51,7 @@ Session::~Session() {
 }
 
 void Session::Start() {
-  SetDeadline(w_->table_ ? w_->table_->gateway_settings().client_header_timeout_ms : 60000);
+  SetDeadline(serving_->table ? serving_->table->gateway_settings().client_header_timeout_ms : 60000);
   Advance();
 }
 

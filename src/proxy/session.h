@@ -31,7 +31,8 @@ int64_t MonotonicNs();
 
 class Session final : public net::IoHandler, public upstream::ConnectionOwner {
  public:
-  Session(Worker* worker, int fd, const net::Address& peer, const ListenerSpec* listener);
+  Session(Worker* worker, int fd, const net::Address& peer, std::shared_ptr<Serving> serving,
+          uint16_t listen_port);
   ~Session() override;
 
   void OnIo(uint32_t events) override;
@@ -81,7 +82,8 @@ class Session final : public net::IoHandler, public upstream::ConnectionOwner {
 
   Worker* w_;
   int fd_;
-  const ListenerSpec* listener_;
+  std::shared_ptr<Serving> serving_;  // the table of the gateway whose listener accepted us
+  uint16_t listen_port_;               // for X-Forwarded-Port
   char peer_ip_[48];
   size_t peer_ip_len_ = 0;
   char peer_addr_[64];  // "ip:port"

@@ -8,7 +8,9 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <algorithm>
 #include <cstring>
+#include <functional>
 
 #include "base/log.h"
 #include "proxy/session.h"
@@ -21,16 +23,33 @@ constexpr size_t kResponseBufferSize = 16 * 1024;
 
 class Worker::Listener : public net::IoHandler {
  public:
-  Listener(Worker* w, ListenerSpec spec) : w_(w), spec_(std::move(spec)) {}
-  ~Listener() override { ::close(spec_.fd); }
-  const ListenerSpec& spec() const { return spec_; }
+  // A main listener: owns its descriptor.
+  Listener(Worker* w, ListenerSpec spec, std::shared_ptr<Serving> serving)
+      : w_(w), fd_(spec.fd), port_(spec.port), serving_(std::move(serving)) {}
+  // A gateway's listener: the BoundListener owns the descriptor.
+  Listener(Worker* w, std::shared_ptr<const BoundListener> bound, std::shared_ptr<Serving> serving)
+      : w_(w),
+        fd_(bound->fd(static_cast<size_t>(w->index_))),
+        port_(bound->address().port()),
+        serving_(std::move(serving)),
+        bound_(std::move(bound)) {}
+  ~Listener() override {
+    if (bound_ == nullptr) ::close(fd_);
+  }
+  int fd() const { return fd_; }
+  // Out of the event loop; an event fetched before that is ignored.
+  void Retire() {
+    w_->loop_->Remove(fd_);
+    retired_ = true;
+  }
 
   void OnIo(uint32_t) override {
+    if (retired_) return;
     // Level-triggered: accept a bounded batch, the loop calls again if more are pending.
     for (int i = 0; i < 64; ++i) {
       net::Address peer;
       peer.len = sizeof peer.storage;
-      int fd = ::accept4(spec_.fd, reinterpret_cast<sockaddr*>(&peer.storage), &peer.len,
+      int fd = ::accept4(fd_, reinterpret_cast<sockaddr*>(&peer.storage), &peer.len,
                          SOCK_NONBLOCK | SOCK_CLOEXEC);
       if (fd < 0) {
         if (errno == EMFILE || errno == ENFILE) {
@@ -40,7 +59,7 @@ class Worker::Listener : public net::IoHandler {
       }
       int one = 1;
       ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-      auto* s = new Session(w_, fd, peer, &spec_);
+      auto* s = new Session(w_, fd, peer, serving_, port_);
       if (!w_->loop_->Add(fd, s).ok()) {
         delete s;  // closes fd
         continue;
@@ -54,7 +73,11 @@ class Worker::Listener : public net::IoHandler {
 
  private:
   Worker* w_;
-  ListenerSpec spec_;
+  int fd_;
+  uint16_t port_;
+  std::shared_ptr<Serving> serving_;
+  std::shared_ptr<const BoundListener> bound_;
+  bool retired_ = false;
 };
 
 Result<std::unique_ptr<Worker>> Worker::Create(int index, const WorkerShared& shared,
@@ -63,8 +86,8 @@ Result<std::unique_ptr<Worker>> Worker::Create(int index, const WorkerShared& sh
   if (!loop.ok()) return loop.error();
   std::unique_ptr<Worker> w(new Worker(index, shared, std::move(*loop)));
   for (auto& spec : listeners) {
-    auto l = std::make_unique<Listener>(w.get(), std::move(spec));
-    Status s = w->loop_->AddReadOnly(l->spec().fd, l.get());
+    auto l = std::make_unique<Listener>(w.get(), std::move(spec), w->main_);
+    Status s = w->loop_->AddReadOnly(l->fd(), l.get());
     if (!s.ok()) return s.error();
     w->listeners_.push_back(std::move(l));
   }
@@ -75,14 +98,14 @@ Worker::Worker(int index, const WorkerShared& shared, std::unique_ptr<net::Event
     : index_(index),
       shared_(shared),
       loop_(std::move(loop)),
-      balancer_(0),
       pool_(loop_.get()),
       requests_(shared.registry),
       access_log_(shared.access_log) {
   uint64_t seed = 0;
   if (getrandom(&seed, sizeof seed, 0) != sizeof seed) seed = static_cast<uint64_t>(time(nullptr));
   rng_ = seed | 1;
-  balancer_ = upstream::Balancer(seed ^ 0x9e3779b97f4a7c15ull);
+  balancer_seed_ = seed ^ 0x9e3779b97f4a7c15ull;
+  main_ = std::make_shared<Serving>(balancer_seed_);
   UpdateDate();
 }
 
@@ -101,12 +124,17 @@ void Worker::Run() {
         // After each batch: free what was closed during it.
         for (Session* s : graveyard_) delete s;
         graveyard_.clear();
+        retired_listeners_.clear();
         pool_.CollectGarbage();
       },
       [this] {
         // Before each batch: notice a new snapshot once per wake-up (one atomic load) rather
         // than per request, and before the requests that woke us are routed.
-        if (shared_.routes->generation() != table_generation_) RefreshSnapshot();
+        if (shared_.routes->generation() != table_generation_ ||
+            (shared_.gateways != nullptr &&
+             shared_.gateways->generation() != gateways_generation_)) {
+          RefreshSnapshot();
+        }
       });
   FlushMetrics();
   access_log_.Flush();
@@ -115,23 +143,103 @@ void Worker::Run() {
 void Worker::Stop() { loop_->Stop(); }
 
 void Worker::RefreshSnapshot() {
-  uint64_t gen = shared_.routes->generation();
+  table_generation_ = shared_.routes->generation();
   auto table = shared_.routes->Load();
-  table_generation_ = gen;
-  if (!table) return;
-  // The balancer compares the new backends with the old ones (to keep round-robin positions),
-  // so the old table must outlive Rebuild().
-  std::shared_ptr<const route::RouteTable> previous = std::move(table_);
-  table_ = std::move(table);
-  balancer_.Rebuild(*table_, gen, endpoints_);
+  std::shared_ptr<const GatewaySet> set;
+  if (shared_.gateways != nullptr) {
+    gateways_generation_ = shared_.gateways->generation();
+    set = shared_.gateways->Load();
+  }
+  // Every current table is rebuilt under one mark, so the endpoint states no table references
+  // any more (and only those) are collected below. A balancer compares the new backends with the
+  // old ones (to keep round-robin positions), so the old tables must outlive Rebuild().
+  const uint64_t refresh = ++refreshes_;
+  std::vector<std::shared_ptr<const route::RouteTable>> keep_alive;
+  if (table) {
+    keep_alive.push_back(std::move(main_->table));
+    main_->table = std::move(table);
+  }
+  if (main_->table) main_->balancer.Rebuild(*main_->table, refresh, endpoints_);
+  AdoptGatewaySet(set.get(), refresh, keep_alive);
   ++balancer_epoch_;
-  const auto& gs = table_->gateway_settings();
-  upstream::PoolLimits limits;
-  limits.max_idle_per_endpoint = gs.upstream_keepalive_connections;
-  limits.idle_timeout_ms = gs.upstream_keepalive_timeout_ms;
-  limits.max_requests = gs.upstream_keepalive_requests;
-  pool_.set_limits(limits);
-  endpoints_.Collect(gen, [this](upstream::Connection* c) { pool_.Close(c); });
+  if (main_->table) {
+    // Upstream pools are per worker, so the main table's gateway-wide settings size them.
+    const auto& gs = main_->table->gateway_settings();
+    upstream::PoolLimits limits;
+    limits.max_idle_per_endpoint = gs.upstream_keepalive_connections;
+    limits.idle_timeout_ms = gs.upstream_keepalive_timeout_ms;
+    limits.max_requests = gs.upstream_keepalive_requests;
+    pool_.set_limits(limits);
+  }
+  endpoints_.Collect(refresh, [this](upstream::Connection* c) { pool_.Close(c); });
+  AdoptListeners(set.get());
+  gateway_set_ = std::move(set);
+}
+
+void Worker::AdoptGatewaySet(const GatewaySet* set, uint64_t refresh,
+                             std::vector<std::shared_ptr<const route::RouteTable>>& keep_alive) {
+  std::vector<std::pair<std::string, std::shared_ptr<Serving>>> next;
+  if (set != nullptr) {
+    next.reserve(set->gateways.size());
+    auto old = servings_.begin();
+    for (const GatewayTable& g : set->gateways) {
+      while (old != servings_.end() && old->first < g.gateway) ++old;
+      std::shared_ptr<Serving> serving;
+      if (old != servings_.end() && old->first == g.gateway) {
+        serving = std::move(old->second);
+        ++old;
+      } else {
+        serving = std::make_shared<Serving>(balancer_seed_ ^ std::hash<std::string>{}(g.gateway));
+      }
+      keep_alive.push_back(std::move(serving->table));
+      serving->table = g.table;
+      if (serving->table) serving->balancer.Rebuild(*serving->table, refresh, endpoints_);
+      next.emplace_back(g.gateway, std::move(serving));
+    }
+  }
+  // A gateway that went away: its connections still hold its Serving; with no table they get
+  // 503 and no balancer state that could point at collected endpoints.
+  for (auto& [_, serving] : servings_) {
+    if (serving == nullptr) continue;
+    serving->table.reset();
+    serving->balancer = upstream::Balancer(balancer_seed_);
+  }
+  servings_ = std::move(next);
+}
+
+void Worker::AdoptListeners(const GatewaySet* set) {
+  std::vector<std::pair<const BoundListener*, std::unique_ptr<Listener>>> next;
+  if (set != nullptr) {
+    for (const auto& bound : set->listeners) {
+      auto it = std::find_if(gateway_listeners_.begin(), gateway_listeners_.end(),
+                             [&](const auto& l) { return l.first == bound.get(); });
+      if (it != gateway_listeners_.end()) {
+        next.push_back(std::move(*it));
+        gateway_listeners_.erase(it);
+        continue;
+      }
+      if (bound->fd(static_cast<size_t>(index_)) < 0) continue;
+      auto serving = std::find_if(servings_.begin(), servings_.end(),
+                                  [&](const auto& s) { return s.first == bound->gateway(); });
+      if (serving == servings_.end()) {
+        log::Warn("worker: listener " + bound->address().ToString() + " names gateway " +
+                  bound->gateway() + " that has no table; not accepting on it");
+        continue;
+      }
+      auto l = std::make_unique<Listener>(this, bound, serving->second);
+      if (Status st = loop_->AddReadOnly(l->fd(), l.get()); !st.ok()) {
+        log::Warn("worker: listener " + bound->address().ToString() + ": " + st.error().message);
+        continue;
+      }
+      next.emplace_back(bound.get(), std::move(l));
+    }
+  }
+  // What is left was dropped from the set: stop accepting there; connections it accepted live on.
+  for (auto& [_, l] : gateway_listeners_) {
+    l->Retire();
+    retired_listeners_.push_back(std::move(l));
+  }
+  gateway_listeners_ = std::move(next);
 }
 
 void Worker::UpdateDate() {

@@ -15,6 +15,7 @@
 #include "net/buffer.h"
 #include "net/event_loop.h"
 #include "proxy/access_log.h"
+#include "proxy/gateway_set.h"
 #include "proxy/metrics.h"
 #include "route/route_table.h"
 #include "upstream/balancer.h"
@@ -30,9 +31,19 @@ struct ListenerSpec {
   uint16_t port = 0;  // for X-Forwarded-Port and redirects
 };
 
+// One route table as a worker serves it: the table and its balancer state. Listeners of the same
+// gateway share one; a connection keeps its listener's for its whole life, so a table swap
+// reaches it on its next request and a gateway that goes away leaves it with no table (503).
+struct Serving {
+  explicit Serving(uint64_t seed) : balancer(seed) {}
+  std::shared_ptr<const route::RouteTable> table;
+  upstream::Balancer balancer;
+};
+
 // Immutable, shared by all workers.
 struct WorkerShared {
-  const SnapshotCell<route::RouteTable>* routes = nullptr;
+  const SnapshotCell<route::RouteTable>* routes = nullptr;  // the main listeners' table
+  const SnapshotCell<GatewaySet>* gateways = nullptr;       // null: main listeners only
   Registry* registry = nullptr;
   const AccessLogSink* access_log = nullptr;  // null: access log off
   http::Limits limits;
@@ -53,6 +64,9 @@ class Worker {
   Worker(int index, const WorkerShared& shared, std::unique_ptr<net::EventLoop> loop);
 
   void RefreshSnapshot();
+  void AdoptGatewaySet(const GatewaySet* set, uint64_t refresh,
+                       std::vector<std::shared_ptr<const route::RouteTable>>& keep_alive);
+  void AdoptListeners(const GatewaySet* set);
   void Tick(int64_t now_ms);
   void FlushMetrics();
   void RemoveSession(Session* s);  // deferred delete after the event batch
@@ -65,13 +79,21 @@ class Worker {
   int index_;
   WorkerShared shared_;
   std::unique_ptr<net::EventLoop> loop_;
-  std::vector<std::unique_ptr<Listener>> listeners_;
+  std::vector<std::unique_ptr<Listener>> listeners_;  // the main ones, for the worker's life
+  // Gateways' listeners by the socket set they accept on; removed ones wait in
+  // retired_listeners_ until the event batch that may still name them is over.
+  std::vector<std::pair<const BoundListener*, std::unique_ptr<Listener>>> gateway_listeners_;
+  std::vector<std::unique_ptr<Listener>> retired_listeners_;
 
-  // Current route snapshot and the per-worker state derived from it.
-  std::shared_ptr<const route::RouteTable> table_;
+  // Current route snapshots and the per-worker state derived from them.
+  std::shared_ptr<Serving> main_;
+  std::vector<std::pair<std::string, std::shared_ptr<Serving>>> servings_;  // by gateway, sorted
+  std::shared_ptr<const GatewaySet> gateway_set_;
   uint64_t table_generation_ = ~uint64_t{0};
+  uint64_t gateways_generation_ = ~uint64_t{0};
+  uint64_t refreshes_ = 0;  // marks the endpoint states every current table references
+  uint64_t balancer_seed_ = 0;
   upstream::EndpointRegistry endpoints_;
-  upstream::Balancer balancer_;
   upstream::Pool pool_;
   upstream::EjectionPolicy ejection_;
 

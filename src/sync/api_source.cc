@@ -140,10 +140,10 @@ void Feed(route::RouteCompiler& compiler, route::RouteCompiler::Kind kind,
 
 }  // namespace
 
-void ApiSource::FeedCompiler(size_t kind, const std::shared_ptr<const Decoded>& before,
+void ApiSource::FeedCompiler(route::RouteCompiler& c, size_t kind,
+                             const std::shared_ptr<const Decoded>& before,
                              const std::shared_ptr<const Decoded>& after) {
   using Kind = route::RouteCompiler::Kind;
-  route::RouteCompiler& c = *compiler_;
   switch (kind) {
     case kIngressKind:
       return Feed<model::Ingress>(c, Kind::kIngress, before, after,
@@ -187,7 +187,10 @@ bool ApiSource::Apply(std::deque<Pending>& pending) {
     for (Change& c : p.changes) {
       auto it = store.objects.find(c.key);
       static const std::shared_ptr<const Decoded> kNone;
-      FeedCompiler(p.kind, it != store.objects.end() ? it->second : kNone, c.object);
+      const auto& before = it != store.objects.end() ? it->second : kNone;
+      FeedCompiler(*compiler_, p.kind, before, c.object);
+      for (auto& [_, g] : gateways_) FeedCompiler(*g.compiler, p.kind, before, c.object);
+      if (p.kind == kGatewayKind) gateways_dirty_ = true;
       changed = true;  // the compiler tells whether anything served changed
       if (it != store.objects.end()) store.diagnostics -= it->second->diagnostics;
       if (c.object == nullptr) {
@@ -259,9 +262,69 @@ void ApiSource::Loop() {
     if (!all_synced) continue;
     if (dirty || !ready()) {
       Compile();
+      if (options_.on_gateways) {
+        bool set_changed = ReconcileGatewayCompilers();
+        CompileGateways(set_changed || gateways_dirty_ || !gateways_published_);
+        gateways_dirty_ = false;
+      }
       dirty = false;
     }
   }
+}
+
+bool ApiSource::ReconcileGatewayCompilers() {
+  const KindStore& store = stores_[kGatewayKind];
+  std::map<std::string, std::shared_ptr<const model::Gateway>> present;
+  for (const auto& [_, decoded] : store.objects) {
+    auto g = Part<model::Gateway>(decoded, [](const model::ClusterState& s) -> const auto& {
+      return s.gateways;
+    });
+    if (g != nullptr) present.emplace(g->meta.namespace_ + "/" + g->meta.name, std::move(g));
+  }
+  bool changed = false;
+  for (auto it = gateways_.begin(); it != gateways_.end();) {
+    if (present.count(it->first) == 0) {
+      if (it->second.table) retired_.push_back(std::move(it->second.table));
+      it = gateways_.erase(it);
+      changed = true;
+    } else {
+      ++it;
+    }
+  }
+  for (auto& [key, object] : present) {
+    PerGateway& g = gateways_[key];
+    g.object = std::move(object);
+    if (g.compiler != nullptr) continue;
+    route::CompileOptions compile = options_.compile;
+    compile.gateway = key;
+    g.compiler = std::make_unique<route::RouteCompiler>(compile);
+    for (size_t kind = 0; kind < kApiKindCount; ++kind) {
+      for (const auto& [_, decoded] : stores_[kind].objects) {
+        FeedCompiler(*g.compiler, kind, nullptr, decoded);
+      }
+    }
+    changed = true;
+  }
+  return changed;
+}
+
+void ApiSource::CompileGateways(bool force_publish) {
+  bool changed = force_publish;
+  for (auto& [key, g] : gateways_) {
+    // Each gateway's diagnostics repeat the main table's (same objects): the main compile
+    // reports them once.
+    std::vector<model::Diagnostic> ignored;
+    auto table = g.compiler->Compile(ignored);
+    if (table == nullptr) continue;
+    if (g.table) retired_.push_back(std::move(g.table));
+    g.table = std::move(table);
+    changed = true;
+  }
+  if (!changed) return;
+  auto set = std::make_shared<GatewayTables>();
+  for (const auto& [key, g] : gateways_) set->gateways.push_back({key, g.object, g.table});
+  gateways_published_ = true;
+  options_.on_gateways(std::move(set));
 }
 
 void ApiSource::SweepRetired() {

@@ -14,6 +14,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -43,9 +44,23 @@ struct ApiKind {
 inline constexpr size_t kApiKindCount = 7;
 extern const std::array<ApiKind, kApiKindCount> kApiKinds;
 
+// Every Gateway object with the route table of its own scope (its project, or every namespace
+// for the cluster gateway): what a node's per-gateway listeners serve.
+struct GatewayTables {
+  struct Entry {
+    std::string gateway;  // "ns/name"
+    std::shared_ptr<const model::Gateway> object;
+    std::shared_ptr<const route::RouteTable> table;
+  };
+  std::vector<Entry> gateways;  // sorted by gateway
+};
+
 struct ApiSourceOptions {
   kubeclient::Config client;
-  route::CompileOptions compile;
+  route::CompileOptions compile;  // the main table (`out`): the gateway of compile.gateway
+  // When set, every Gateway also gets a table of its own (one more incremental compiler each),
+  // and each set that differs from the last is handed here, on the sync thread.
+  std::function<void(std::shared_ptr<const GatewayTables>)> on_gateways;
   // Quiet period after a change before recompiling, so a burst (kubectl apply of many
   // objects) becomes one snapshot; a steady stream still publishes every `max_delay_ms`.
   int debounce_ms = 5;
@@ -112,9 +127,14 @@ class ApiSource {
   void OnBatch(size_t kind, kubeclient::Batch&& batch);  // reflector threads
   void Loop();                                           // sync thread
   bool Apply(std::deque<Pending>& pending);              // true: the table must be recompiled
-  void FeedCompiler(size_t kind, const std::shared_ptr<const Decoded>& before,
-                    const std::shared_ptr<const Decoded>& after);
+  static void FeedCompiler(route::RouteCompiler& compiler, size_t kind,
+                           const std::shared_ptr<const Decoded>& before,
+                           const std::shared_ptr<const Decoded>& after);
   void Compile();
+  // Per-gateway compilers: one per Gateway object, created (and fed every object held) when
+  // the Gateway appears, dropped when it goes. Returns true when the set of gateways changed.
+  bool ReconcileGatewayCompilers();
+  void CompileGateways(bool force_publish);
   void SweepRetired();
 
   ApiSourceOptions options_;
@@ -131,6 +151,14 @@ class ApiSource {
   std::array<KindStore, kApiKindCount> stores_;
   std::vector<std::shared_ptr<const route::RouteTable>> retired_;
   std::unique_ptr<route::RouteCompiler> compiler_;
+  struct PerGateway {
+    std::shared_ptr<const model::Gateway> object;
+    std::unique_ptr<route::RouteCompiler> compiler;
+    std::shared_ptr<const route::RouteTable> table;  // last compiled
+  };
+  std::map<std::string, PerGateway> gateways_;  // by "ns/name"
+  bool gateways_dirty_ = false;                 // a Gateway object changed since the last publish
+  bool gateways_published_ = false;
 
   mutable std::mutex stats_mu_;
   std::array<std::string, kApiKindCount> applied_rv_;

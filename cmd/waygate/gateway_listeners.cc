@@ -1,0 +1,71 @@
+#include "gateway_listeners.h"
+
+#include <cerrno>
+#include <cstdio>
+
+#include "base/log.h"
+#include "data_plane.h"
+
+namespace waygate::cmd {
+
+GatewayListeners::GatewayListeners(int workers, gateways::NodeListenOptions node)
+    : workers_(workers > 0 ? workers : 1), node_(std::move(node)) {}
+
+void GatewayListeners::Update(std::shared_ptr<const sync::GatewayTables> tables) {
+  std::lock_guard lock(mu_);
+  auto set = std::make_shared<proxy::GatewaySet>();
+  std::map<std::string, std::shared_ptr<const proxy::BoundListener>> next;
+  std::map<std::string, std::string> failed;
+  for (const auto& entry : tables->gateways) {
+    set->gateways.push_back({entry.gateway, entry.table});
+    if (entry.object == nullptr) continue;
+    for (const gateways::ListenAddress& want : gateways::ListenPlan(*entry.object, node_)) {
+      auto address = net::ParseAddress(want.ip + ":" + std::to_string(want.port));
+      if (!address.ok()) continue;
+      std::string key = entry.gateway + "|" + want.name + "|" + address->ToString();
+      if (want.name == "https") {
+        // TLS termination comes with certificates from Secrets; an https port that spoke plain
+        // HTTP would be worse than one that is closed.
+        continue;
+      }
+      if (auto it = bound_.find(key); it != bound_.end()) {
+        next.emplace(key, it->second);
+        set->listeners.push_back(it->second);
+        continue;
+      }
+      auto fds = BindReusePort(*address, workers_);
+      if (!fds.ok()) {
+        const std::string& message = fds.error().message;
+        if (failed_[key] != message) {
+          // An EIP this host does not have belongs to another node: not a problem.
+          if (want.eip && message.find("assign requested address") != std::string::npos) {
+            log::Info("gateway " + entry.gateway + ": " + address->ToString() +
+                      " is not an address of this node; another node serves it");
+          } else {
+            log::Warn("gateway " + entry.gateway + ": cannot listen on " +
+                      address->ToString() + ": " + message);
+          }
+        }
+        failed.emplace(key, message);
+        continue;
+      }
+      auto bound = std::make_shared<const proxy::BoundListener>(entry.gateway, want.name,
+                                                                *address, std::move(*fds));
+      log::Info("gateway " + entry.gateway + ": listening name=" + want.name + " address=" +
+                address->ToString());
+      next.emplace(key, bound);
+      set->listeners.push_back(std::move(bound));
+    }
+  }
+  for (const auto& [key, bound] : bound_) {
+    if (next.count(key) == 0) {
+      log::Info("gateway " + bound->gateway() + ": closing listener " +
+                bound->address().ToString());
+    }
+  }
+  bound_ = std::move(next);
+  failed_ = std::move(failed);
+  cell_.Publish(std::move(set));
+}
+
+}  // namespace waygate::cmd

@@ -1,0 +1,41 @@
+// GatewayListeners: turns each Gateway set the API source publishes into the GatewaySet the
+// workers serve. For every Gateway it computes where this node listens (gateways::ListenPlan:
+// node ports on the node IPs, the EIP on the LB ports), keeps the sockets of addresses still
+// wanted (so their connections and accept queues are never touched), binds the new ones (one
+// SO_REUSEPORT socket per worker) and lets go of the rest. The workers adopt the result on their
+// next wake-up (proxy/gateway_set.h).
+//
+// Runs on the API source's sync thread (Update); the mutex only guards against a second caller.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "base/snapshot.h"
+#include "gateways/listen_plan.h"
+#include "proxy/gateway_set.h"
+#include "sync/api_source.h"
+
+namespace waygate::cmd {
+
+class GatewayListeners {
+ public:
+  GatewayListeners(int workers, gateways::NodeListenOptions node);
+
+  const SnapshotCell<proxy::GatewaySet>* cell() const { return &cell_; }
+  void Update(std::shared_ptr<const sync::GatewayTables> tables);
+
+ private:
+  std::mutex mu_;
+  const int workers_;
+  const gateways::NodeListenOptions node_;
+  // By "gateway|name|ip:port": a gateway that moves a port gets a new socket, one that keeps
+  // it keeps the socket.
+  std::map<std::string, std::shared_ptr<const proxy::BoundListener>> bound_;
+  std::map<std::string, std::string> failed_;  // key -> last error, logged once per change
+  SnapshotCell<proxy::GatewaySet> cell_;
+};
+
+}  // namespace waygate::cmd

@@ -1,0 +1,18 @@
+#include "proxy/gateway_set.h"
+
+#include <unistd.h>
+
+namespace waygate::proxy {
+
+BoundListener::BoundListener(std::string gateway, std::string name, net::Address address,
+                             std::vector<int> fds)
+    : gateway_(std::move(gateway)),
+      name_(std::move(name)),
+      address_(address),
+      fds_(std::move(fds)) {}
+
+BoundListener::~BoundListener() {
+  for (int fd : fds_) ::close(fd);
+}
+
+}  // namespace waygate::proxy
