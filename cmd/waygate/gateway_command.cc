@@ -1,6 +1,8 @@
 // `waygate gateway --manifests DIR ...`: a gateway node whose configuration is a directory of
-// Kubernetes manifests. Wires sync (config) -> snapshot cell -> workers (data plane), plus the
-// admin endpoints.
+// Kubernetes manifests; `waygate gateway --kubeconfig FILE [--node-ip IP ...]`: a gateway node
+// following an API (with --node-ip, a node of the cluster: it registers its Node and listens on
+// every Gateway's node ports and on the EIPs its host has). Wires sync (config) -> snapshot
+// cell -> workers (data plane), plus the admin endpoints.
 #include <unistd.h>
 
 #include <csignal>
@@ -14,6 +16,8 @@
 #include "commands.h"
 #include "api_gateway.h"
 #include "data_plane.h"
+#include "gateway_listeners.h"
+#include "nodeagent/node_agent.h"
 #include "kubeclient/config.h"
 #include "flags.h"
 #include "net/address.h"
@@ -37,7 +41,9 @@ int Fail(const std::string& message) {
 int RunGateway(const std::vector<std::string>& args) {
   auto flags = Flags::Parse(
       args, {"manifests", "http-listen", "https-listen", "admin-listen", "ingress-class", "gateway",
-             "workers", "access-log", "access-log-format", "log-level", "kubeconfig"});
+             "workers", "access-log", "access-log-format", "log-level", "kubeconfig", "node-ip",
+             "node-name", "node-external-ip", "heartbeat-interval", "lb-http-port",
+             "lb-https-port"});
   if (!flags.ok()) return Fail(flags.error().message);
   const Flags& f = *flags;
 
@@ -78,10 +84,40 @@ int RunGateway(const std::vector<std::string>& args) {
     api_options.client = std::move(*config);
     api_options.compile.ingress_class = f.Get("ingress-class", "waygate");
     api_options.compile.gateway = f.Get("gateway", "");
+    // With --node-ip this is a gateway node of the cluster: it registers its Node (so gateway
+    // status lists its address) and listens on every Gateway's node ports, and on the EIPs this
+    // host has. Without it, only the main listener serves (the --gateway table).
+    std::unique_ptr<GatewayListeners> gateway_listeners;
+    std::unique_ptr<nodeagent::NodeAgent> node_agent;
+    const std::vector<std::string> node_ips = f.GetAll("node-ip");
+    if (!node_ips.empty()) {
+      auto lb_ports = LbPortsFromFlags(f);
+      if (!lb_ports.ok()) return Fail(lb_ports.error().message);
+      auto heartbeat = ParseDuration(f.Get("heartbeat-interval", "10s"));
+      if (!heartbeat.ok() || heartbeat->count() <= 0) {
+        return Fail("--heartbeat-interval: want a duration such as 10s");
+      }
+      nodeagent::NodeAgentOptions node_options;
+      node_options.client = api_options.client;
+      node_options.node_name = f.Get("node-name", "");
+      node_options.internal_ips = node_ips;
+      node_options.external_ips = f.GetAll("node-external-ip");
+      node_options.heartbeat_interval = *heartbeat;
+      node_options.version = "waygate/0.1.0";
+      auto agent = nodeagent::NodeAgent::Start(node_options);
+      if (!agent.ok()) return Fail("--" + agent.error().field + ": " + agent.error().message);
+      node_agent = std::move(*agent);
+      gateway_listeners = std::make_unique<GatewayListeners>(
+          worker_count, gateways::NodeListenOptions{node_ips, *lb_ports});
+      api_options.on_gateways = [l = gateway_listeners.get()](auto tables) {
+        l->Update(std::move(tables));
+      };
+    }
     auto api_source = sync::ApiSource::Start(api_options, &routes);
     if (!api_source.ok()) return Fail(api_source.error().ToString());
     auto plane = StartApiDataPlane(*http_addr, *admin_addr, worker_count, access_log.get(),
-                                   api_source->get(), &routes, nullptr);
+                                   api_source->get(), &routes,
+                                   gateway_listeners ? gateway_listeners->cell() : nullptr);
     if (!plane.ok()) return Fail(plane.error().ToString());
     log::Info("gateway started: " + std::to_string(worker_count) + " workers, following " +
               api_options.client.source);
@@ -89,6 +125,7 @@ int RunGateway(const std::vector<std::string>& args) {
     log::Info(std::string("stopping on ") + (sig == SIGINT ? "SIGINT" : "SIGTERM"));
     plane->reset();
     api_source->reset();
+    node_agent.reset();
     return 0;
   }
   sync::ManifestSourceOptions source_options;

@@ -5,8 +5,19 @@
 
 #include "base/log.h"
 #include "data_plane.h"
+#include "flags.h"
 
 namespace waygate::cmd {
+
+Result<gateways::LbPorts> LbPortsFromFlags(const Flags& f) {
+  auto http = f.GetInt("lb-http-port", 80);
+  auto https = f.GetInt("lb-https-port", 443);
+  if (!http.ok() || !https.ok() || *http < 1 || *http > 65535 || *https < 1 || *https > 65535) {
+    return MakeError(ErrorCode::kInvalid,
+                     "--lb-http-port and --lb-https-port take a port number (1-65535)");
+  }
+  return gateways::LbPorts{*http, *https};
+}
 
 GatewayListeners::GatewayListeners(int workers, gateways::NodeListenOptions node)
     : workers_(workers > 0 ? workers : 1), node_(std::move(node)) {}

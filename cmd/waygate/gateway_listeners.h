@@ -20,6 +20,10 @@
 
 namespace waygate::cmd {
 
+class Flags;
+// --lb-http-port (80) and --lb-https-port (443): where an EIP listens.
+Result<gateways::LbPorts> LbPortsFromFlags(const Flags& flags);
+
 class GatewayListeners {
  public:
   GatewayListeners(int workers, gateways::NodeListenOptions node);

@@ -85,15 +85,9 @@ int RunServe(const std::vector<std::string>& args) {
     if (!pool.ok()) return Fail("--lb-pool: " + pool.error().message);
     lb_pool = *pool;
   }
-  gateways::LbPorts lb_ports;
-  auto lb_http = f.GetInt("lb-http-port", 80);
-  auto lb_https = f.GetInt("lb-https-port", 443);
-  if (!lb_http.ok() || !lb_https.ok() || *lb_http < 1 || *lb_http > 65535 || *lb_https < 1 ||
-      *lb_https > 65535) {
-    return Fail("--lb-http-port and --lb-https-port take a port number (1-65535)");
-  }
-  lb_ports.http = *lb_http;
-  lb_ports.https = *lb_https;
+  auto lb_ports_flags = LbPortsFromFlags(f);
+  if (!lb_ports_flags.ok()) return Fail(lb_ports_flags.error().message);
+  const gateways::LbPorts lb_ports = *lb_ports_flags;
   auto node_grace = ParseDuration(f.Get("node-grace-period", "40s"));
   if (!node_grace.ok() || node_grace->count() <= 0) {
     return Fail("--node-grace-period: want a duration such as 40s");

@@ -11,7 +11,7 @@ import time
 import unittest
 
 from api_harness import ApiServer, ingress
-from harness import ConnectionClosed, EchoBackend, dead_port, request
+from harness import WAYGATE_BIN, ConnectionClosed, EchoBackend, Process, dead_port, request
 from test_api_gateway import backend_objects, served_by
 from test_gateways import NS, gateway, node_ports
 
@@ -167,6 +167,26 @@ class GatewayListenersTest(unittest.TestCase):
         self.assertGreater(int(total.group(1)), 1000, out)
         self.assertNotIn("Socket errors", out)
         self.assertNotIn("Non-2xx", out)
+
+    def test_c_a_second_gateway_node_listens_on_its_own_ip(self):
+        # A separate `waygate gateway` node of the same cluster, on another loopback address.
+        node = Process([WAYGATE_BIN, "gateway", "--kubeconfig", self.api.kubeconfig,
+                        "--http-listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0",
+                        "--workers", "1", "--node-ip", "127.0.0.2", "--node-name", "gw-two"],
+                       "gw-two", self.addCleanup, expect_listeners=["http", "admin"])
+        alpha = self.create_gateway("alpha")
+        self.addCleanup(self.delete_gateway, "alpha")
+        on_two = ("127.0.0.2", alpha[1])
+        self.wait_for("alpha's node port on the second node",
+                      lambda: served_by(on_two, "alpha.example.com") == "blue")
+        self.assertEqual(served_by(on_two, "beta.example.com"), 404)
+        self.wait_for("both nodes in the gateway status", lambda: sorted(
+            i["ip"] for i in self.api.kubectl_json("get", GW, "kubesphere-router-alpha", "-n",
+                                                   NS).get("status", {}).get("loadBalancer", {})
+            .get("ingress", [])) == ["127.0.0.1", "127.0.0.2"])
+        node.stop()
+        self.wait_for("the second node's port closed with it", lambda: refused(on_two))
+        self.assertEqual(served_by(alpha, "alpha.example.com"), "blue")
 
 
 if __name__ == "__main__":
