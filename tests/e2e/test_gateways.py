@@ -9,7 +9,8 @@ import time
 import unittest
 
 from api_harness import ApiServer, ingress
-from harness import WAYGATE_BIN
+from harness import WAYGATE_BIN, EchoBackend, dead_port
+from test_api_gateway import backend_objects
 
 NS = "kubesphere-controls-system"
 
@@ -264,17 +265,35 @@ class NodeRegistrationTest(unittest.TestCase):
 class GatewayStatusTest(unittest.TestCase):
     """The seed's walk, as far as status goes: a NodePort gateway publishes the Ready nodes'
     addresses and its node ports, its project's Ingresses get the same addresses, the access
-    table and DNS follow; switched to LoadBalancer, the EIP from the pool replaces them."""
+    table and DNS follow, and curl reaches the route on the node port; switched to LoadBalancer,
+    the EIP from the pool replaces them and curl reaches the route on the EIP."""
 
     @classmethod
     def setUpClass(cls):
+        cls.lb_http = dead_port()
+        cls.echo = EchoBackend(cls.addClassCleanup, "demo-echo")
         cls.api = ApiServer(cls.addClassCleanup, extra_args=[
             "--dns-listen", "127.0.0.1:0", "--lb-pool", "127.0.0.100-127.0.0.101",
-            "--nodeport-range", "32200-32299", "--node-name", "gw-status"])
+            "--nodeport-range", "32200-32299", "--node-name", "gw-status",
+            "--lb-http-port", str(cls.lb_http)])
         cls.kubectl = cls.api.kubectl
         cls.dns = cls.api.process.address("dns")
         cls.kubectl("create", "namespace", "demo")
         cls.kubectl("create", "namespace", "other")
+        cls.kubectl("apply", "-f", "-", input=json.dumps(
+            backend_objects("demo", "web", cls.echo.port)))
+
+    def curl(self, host, ip, port):
+        """The seed's way in: the route host resolved to the gateway's address."""
+        deadline = time.monotonic() + 15
+        while True:
+            out = subprocess.run(
+                ["curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", "--resolve",
+                 f"{host}:{port}:{ip}", f"http://{host}:{port}/"],
+                capture_output=True, text=True, timeout=20)
+            if out.stdout == "200" or time.monotonic() > deadline:
+                return out.stdout
+            time.sleep(0.2)
 
     def wait_for(self, what, probe, timeout=15):
         deadline = time.monotonic() + timeout
@@ -329,6 +348,7 @@ class GatewayStatusTest(unittest.TestCase):
         self.assertEqual(row["urls"], ["http://demo.kubesphere.io:32200/"])
         self.wait_for("the route host in DNS",
                       lambda: self.dig("demo.kubesphere.io") == ["127.0.0.1"])
+        self.assertEqual(self.curl("demo.kubesphere.io", "127.0.0.1", 32200), "200")
 
         # Switch to LoadBalancer: the first pool address replaces the node addresses.
         self.kubectl("patch", gw, "kubesphere-router-demo", "-n", NS, "--type", "merge", "-p",
@@ -341,6 +361,8 @@ class GatewayStatusTest(unittest.TestCase):
         self.assertEqual(row["accessMethod"], "LoadBalancer")
         self.assertEqual(row["eip"], "127.0.0.100")
         self.wait_for("the EIP in DNS", lambda: self.dig("demo.kubesphere.io") == ["127.0.0.100"])
+        self.assertEqual(self.curl("demo.kubesphere.io", "127.0.0.100", self.lb_http), "200")
+        self.assertEqual(self.curl("demo.kubesphere.io", "127.0.0.1", 32200), "200")
         hosts = subprocess.run([WAYGATE_BIN, "hosts", "-n", "demo", "--kubeconfig",
                                 self.api.kubeconfig], capture_output=True, text=True, timeout=30)
         self.assertIn("127.0.0.100", hosts.stdout)
