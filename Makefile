@@ -33,8 +33,26 @@ test-asan: build-asan
 fuzz-smoke:
 	@FUZZ_SECONDS=$${FUZZ_SECONDS:-30} bash tests/fuzz/run-smoke.sh
 
+# The seed's Routes walk-through: `waygate serve --demo` creates project demo, two echo backends
+# behind Service demo-echo, the NodePort project gateway and the demo.kubesphere.io / nip.io
+# route through its own API, prints the access table and lines to paste, then serves (access log
+# on stdout) until Ctrl-C. State stays in DEMO_DATA, so a second run keeps the user's edits and
+# node ports. Unprivileged ports throughout; the DNS port avoids mDNS's 5353. The earlier tour of
+# examples/ is still `bash scripts/demo`.
+DEMO_DATA ?= build/demo-data
+DEMO_NODE_IP ?= 127.0.0.1
+DEMO_API ?= 127.0.0.1:6443
+DEMO_HTTP ?= 127.0.0.1:8080
+DEMO_ADMIN ?= 127.0.0.1:10254
+DEMO_DNS ?= 127.0.0.1:5354
+DEMO_LB_POOL ?= 127.0.0.100-127.0.0.120
+DEMO_LB_HTTP_PORT ?= 8880
+
 demo: setup build
-	@bash scripts/demo
+	@build/waygate serve --demo --data-dir $(DEMO_DATA) --node-ip $(DEMO_NODE_IP) \
+		--api-listen $(DEMO_API) --http-listen $(DEMO_HTTP) --admin-listen $(DEMO_ADMIN) \
+		--dns-listen $(DEMO_DNS) --lb-pool $(DEMO_LB_POOL) --lb-http-port $(DEMO_LB_HTTP_PORT) \
+		--access-log -
 
 bench: setup build
 	@bench/run-proxy-bench

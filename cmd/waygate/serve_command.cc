@@ -28,6 +28,7 @@
 #include "api_gateway.h"
 #include "data_plane.h"
 #include "gateway_listeners.h"
+#include "demo.h"
 #include "kubeclient/config.h"
 #include "serve_state.h"
 #include "sync/api_source.h"
@@ -56,7 +57,8 @@ int RunServe(const std::vector<std::string>& args) {
                                    "workers", "ingress-class", "access-log",
                                    "access-log-format", "nodeport-range", "dns-listen", "node-name",
                                    "node-external-ip", "heartbeat-interval", "lb-pool",
-                                   "lb-http-port", "lb-https-port", "node-grace-period"});
+                                   "lb-http-port", "lb-https-port", "node-grace-period", "demo"},
+                            {"demo"});
   if (!flags.ok()) return Fail(flags.error().message);
   const Flags& f = *flags;
   if (!SetLogLevel(f.Get("log-level", "info"))) {
@@ -257,6 +259,16 @@ int RunServe(const std::vector<std::string>& args) {
   auto plane = StartApiDataPlane(*http_addr, *admin_addr, *workers, access_log->get(),
                                  source->get(), &routes, gateway_listeners.cell());
   if (!plane.ok()) return Fail(plane.error().ToString());
+  std::unique_ptr<Demo> demo;  // owns the demo's echo backends until serve returns
+  if (f.Get("demo", "false") == "true") {
+    auto started = Demo::Start(DemoOptions{
+        .client = source_options.client, .node_ips = node_ips,
+        .external_ips = f.GetAll("node-external-ip"),
+        .ingress_class = source_options.compile.ingress_class,
+        .dns_address = dns_server ? dns_server->address().ToString() : "", .data_dir = dir});
+    if (!started.ok()) return Fail("--demo: " + started.error().ToString());
+    demo = std::move(*started);
+  }
 
   int sig = WaitForTermination();
   log::Info(std::string("stopping on ") + (sig == SIGINT ? "SIGINT" : "SIGTERM"));
