@@ -53,7 +53,8 @@ void SendObject(Api::Call& call, int code, const json& object) {
     json list_meta = {{"resourceVersion", object["metadata"].value("resourceVersion", "")}};
     SendJson(call, code,
              printers::BuildTable(call.resource->group, call.resource->kind, items,
-                                  IncludeMode(call), list_meta, std::chrono::system_clock::now()));
+                                  IncludeMode(call), list_meta, std::chrono::system_clock::now(),
+                                  printers::ColumnHeaders::kInclude, call.TableContext()));
     return;
   }
   if (call.accept.partial) {
@@ -73,7 +74,8 @@ void SendList(Api::Call& call, const ListResult& list) {
     for (const json& item : list.items) items.push_back(&item);
     SendJson(call, 200,
              printers::BuildTable(call.resource->group, call.resource->kind, items,
-                                  IncludeMode(call), meta, std::chrono::system_clock::now()));
+                                  IncludeMode(call), meta, std::chrono::system_clock::now(),
+                                  printers::ColumnHeaders::kInclude, call.TableContext()));
     return;
   }
   json out = {{"kind", call.accept.partial ? "PartialObjectMetadataList" : call.resource->ListKind()},
@@ -175,8 +177,8 @@ Api::~Api() {
 
 void Api::Handle(const HttpRequest& request, ResponseWriter& writer) {
   Call call{request, writer, ParseRequestInfo(request.method, request.path, request.query),
-            nullptr,  {},      {},
-            {}};
+            nullptr, {},     {},
+            {},      {}};
   call.accept = ParseAccept(request.Header("accept"));
 
   const std::string& path = call.info.path;
@@ -351,7 +353,11 @@ void Api::ServeResource(Call& call) {
                          "\": must be 'Metadata', 'Object', 'None', or empty"));
     return;
   }
+  if (call.accept.table) {
+    call.table_context = [this, resource = call.resource] { return TableContextFor(*resource); };
+  }
   const std::string& sub = call.info.subresource;
+  if (sub == "access" && call.resource->has_access) return Access(call);
   if (!sub.empty() && !(sub == "status" && call.resource->has_status)) {
     SendStatus(call, apistatus::NotFoundPath());
     return;

@@ -17,6 +17,7 @@
 #include "api/gateway_admission.h"
 #include "api/http_server.h"
 #include "api/registry.h"
+#include "printers/table.h"
 #include "store/store.h"
 
 namespace waygate::api {
@@ -55,6 +56,11 @@ class Api {
   void Patch(Call& call);
   void Delete(Call& call);
   void DeleteCollection(Call& call);
+  // GET .../ingresses/NAME/access, and .../ingresses/-/access for every Ingress listed.
+  void Access(Call& call);
+  // The printers' context for a Table of `resource` (Ingress: the serving gateways' access),
+  // from the Gateways stored now.
+  printers::TableContext TableContextFor(const ResourceInfo& resource);
   void ServerSideApply(Call& call, const nlohmann::json& applied);
 
   // Checks the namespace a new object goes into exists and is not being deleted; false after

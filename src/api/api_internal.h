@@ -1,6 +1,7 @@
 // Internals shared by the handler files of Api: the per-request Call and response helpers.
 #pragma once
 
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -11,6 +12,7 @@
 #include "apistatus/api_status.h"
 #include "apistatus/errors.h"
 #include "apply/managed_fields.h"
+#include "printers/table.h"
 
 namespace waygate::api {
 
@@ -22,6 +24,13 @@ struct Api::Call {
   Accept accept;
   std::string user;
   std::vector<std::pair<std::string, std::string>> warnings;  // Warning headers
+  // For as=Table: what the printers need beyond the objects, read fresh at each call (once per
+  // response or watch batch). Unset for kinds that need nothing.
+  std::function<printers::TableContext()> table_context;
+
+  printers::TableContext TableContext() const {
+    return table_context ? table_context() : printers::TableContext{};
+  }
 
   apistatus::Target Target(std::string_view name) const {
     return apistatus::Target{resource ? std::string(resource->group) : "",

@@ -89,6 +89,15 @@ json ResourceList(std::string_view group, std::string_view version) {
                                {"kind", std::string(r.kind)},
                                {"verbs", json::array({"get", "patch", "update"})}});
     }
+    if (r.has_access) {
+      resources.push_back(json{{"name", std::string(r.resource) + "/access"},
+                               {"singularName", ""},
+                               {"namespaced", r.namespaced},
+                               {"group", kAccessGroup},
+                               {"version", kAccessVersion},
+                               {"kind", kAccessKind},
+                               {"verbs", json::array({"get"})}});
+    }
   }
   if (resources.empty()) return nullptr;
   std::string gv = group.empty() ? std::string(version)
@@ -116,13 +125,22 @@ json AggregatedDiscovery(bool core, std::string_view version) {
                   {"verbs", Verbs(r)}};
     if (!r.short_names.empty()) entry["shortNames"] = Strings(r.short_names);
     if (!r.categories.empty()) entry["categories"] = Strings(r.categories);
+    json subresources = json::array();
     if (r.has_status) {
-      entry["subresources"] = json::array(
-          {json{{"subresource", "status"},
-                {"responseKind",
-                 {{"group", g}, {"version", std::string(r.version)}, {"kind", std::string(r.kind)}}},
-                {"verbs", json::array({"get", "patch", "update"})}}});
+      subresources.push_back(
+          json{{"subresource", "status"},
+               {"responseKind",
+                {{"group", g}, {"version", std::string(r.version)}, {"kind", std::string(r.kind)}}},
+               {"verbs", json::array({"get", "patch", "update"})}});
     }
+    if (r.has_access) {
+      subresources.push_back(
+          json{{"subresource", "access"},
+               {"responseKind",
+                {{"group", kAccessGroup}, {"version", kAccessVersion}, {"kind", kAccessKind}}},
+               {"verbs", json::array({"get"})}});
+    }
+    if (!subresources.empty()) entry["subresources"] = std::move(subresources);
     list.push_back(entry);
   }
   json items = json::array();

@@ -51,7 +51,7 @@ struct WatchQueue {
 // One watch event line. With as=Table the object is a one-row Table; only the first event of
 // the stream carries the column definitions, as kube's watch encoder does.
 std::string WatchLine(const Api::Call& call, std::string_view type, const json& object,
-                      bool* headers_sent = nullptr) {
+                      bool* headers_sent = nullptr, const printers::TableContext& context = {}) {
   json event = {{"type", type}};
   if (call.accept.table && type != "BOOKMARK" && type != "ERROR") {
     std::vector<const json*> items = {&object};
@@ -62,7 +62,7 @@ std::string WatchLine(const Api::Call& call, std::string_view type, const json& 
     event["object"] = printers::BuildTable(
         call.resource->group, call.resource->kind, items, include, meta,
         std::chrono::system_clock::now(),
-        omit ? printers::ColumnHeaders::kOmit : printers::ColumnHeaders::kInclude);
+        omit ? printers::ColumnHeaders::kOmit : printers::ColumnHeaders::kInclude, context);
     if (headers_sent != nullptr) *headers_sent = true;
   } else {
     event["object"] = object;
@@ -145,8 +145,10 @@ void Api::Watch(Call& call) {
     return;
   }
   bool headers_sent = false;
+  // Table cells that depend on other objects (an Ingress's gateway) are read once per batch.
+  printers::TableContext context = initial.empty() ? printers::TableContext{} : call.TableContext();
   for (const json& object : initial) {
-    if (!call.writer.WriteChunk(WatchLine(call, "ADDED", object, &headers_sent))) return;
+    if (!call.writer.WriteChunk(WatchLine(call, "ADDED", object, &headers_sent, context))) return;
   }
 
   int64_t last_sent = after;
@@ -162,6 +164,7 @@ void Api::Watch(Call& call) {
       closed = queue->closed;
     }
     std::string out;
+    if (!batch.empty()) context = call.TableContext();
     for (const store::Event& event : batch) {
       int64_t revision = event.kv.mod_revision;
       json now_obj;
@@ -179,13 +182,13 @@ void Api::Watch(Call& call) {
         before_matches = MatchesSelectors(options, before);
       }
       if (event.type == store::EventType::kDelete) {
-        if (before_matches) out += WatchLine(call, "DELETED", before, &headers_sent);
+        if (before_matches) out += WatchLine(call, "DELETED", before, &headers_sent, context);
       } else if (now_matches) {
         out += WatchLine(call, event.prev_kv && before_matches ? "MODIFIED" : "ADDED", now_obj,
-                         &headers_sent);
+                         &headers_sent, context);
       } else if (before_matches) {
         // It left the selection: to this watcher it is gone.
-        out += WatchLine(call, "DELETED", now_obj, &headers_sent);
+        out += WatchLine(call, "DELETED", now_obj, &headers_sent, context);
       }
       last_sent = revision;
     }

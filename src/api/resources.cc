@@ -29,7 +29,7 @@ const std::array<ResourceInfo, 11> kResources = {{
     {"networking.k8s.io", "v1", "ingressclasses", "ingressclass", "IngressClass", false, {}, {},
      false, true, false},
     {"networking.k8s.io", "v1", "ingresses", "ingress", "Ingress", true, kIng, {}, true, true,
-     false},
+     false, true},
     {"gateway.kubesphere.io", "v1alpha1", "gateways", "gateway", "Gateway", true, {}, {}, true,
      true, true},
 }};

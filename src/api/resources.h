@@ -8,6 +8,14 @@
 
 namespace waygate::api {
 
+// What GET .../ingresses/NAME/access answers with (access_views.cc): Waygate's own kind, so
+// typed clients are not led to decode it as an Ingress. Discovery lists it as kube lists a
+// subresource answered in another group (deployments/scale -> autoscaling/v1 Scale).
+inline constexpr const char* kAccessGroup = "waygate.io";
+inline constexpr const char* kAccessVersion = "v1alpha1";
+inline constexpr const char* kAccessKind = "IngressAccess";
+inline constexpr const char* kAccessListKind = "IngressAccessList";
+
 struct ResourceInfo {
   std::string_view group;     // "" for the core group (paths under /api/v1)
   std::string_view version;   // "v1", "v1alpha1"
@@ -20,6 +28,8 @@ struct ResourceInfo {
   bool has_status = false;      // a /status subresource; the main resource ignores status
   bool has_generation = false;  // metadata.generation counts spec changes
   bool custom = false;          // served like a CustomResourceDefinition (no strategic merge)
+  // An /access subresource (GET only): the Ingress's access table (access_views.cc).
+  bool has_access = false;
 
   std::string ApiVersion() const;  // "v1" or "networking.k8s.io/v1"
   std::string ListKind() const;    // "IngressList"

@@ -105,13 +105,22 @@ std::string IngressAddress(const Json& ingress) {
   return Join(std::vector<std::string>(seen.begin(), seen.end()), ",");
 }
 
-Json IngressRow(const Json& ingress, TimePoint now) {
+// kube's six cells, then Waygate's wide Access and Port/EIP of the gateway serving the
+// Ingress's namespace (the seed's access table; the Node IP column is kube's Address already).
+Json IngressRow(const Json& ingress, TimePoint now, const TableContext& context) {
   // A present spec.ingressClassName (even "") is printed as is; only a nil pointer is <none>.
   const Json* class_name = GetPath(ingress, {"spec", "ingressClassName"});
   std::string cls = class_name != nullptr && class_name->is_string() ? Str(class_name) : "<none>";
   const std::string ports = Items(GetPath(ingress, {"spec", "tls"})).empty() ? "80" : "80, 443";
+  std::string method = "<unknown>";
+  std::string port_or_eip = "<unknown>";
+  if (context.ingress_access) {
+    IngressAccess access = context.ingress_access(Str(GetPath(ingress, {"metadata", "namespace"})));
+    method = access.method.empty() ? "<none>" : std::move(access.method);
+    port_or_eip = access.port_or_eip.empty() ? "<none>" : std::move(access.port_or_eip);
+  }
   return Json::array({Name(ingress), cls, IngressHosts(ingress), IngressAddress(ingress), ports,
-                      Age(ingress, now)});
+                      Age(ingress, now), method, port_or_eip});
 }
 
 // ---- IngressClass ----
@@ -219,7 +228,17 @@ const Printer* NetworkPrinter(std::string_view group, std::string_view kind) {
        {"Address", "string", "",
         "Address is a list containing ingress points for the load-balancer"},
        {"Ports", "string", "", "Ports of TLS configurations that open"},
-       {"Age", "string", "", kCreationTimestampDoc}},
+       {"Age", "string", "", kCreationTimestampDoc},
+       {"Access", "string", "",
+        "How clients reach the gateway serving the Ingress's namespace: NodePort or "
+        "LoadBalancer; <none> when no gateway serves it",
+        1},
+       {"Port/EIP", "string", "",
+        "The gateway's http and https node ports (NodePort) or its external IP (LoadBalancer); "
+        "open http://<host>:<node port>/ on an address of the Address column, or the host on "
+        "the EIP",
+        1}},
+      nullptr,
       IngressRow};
   static const Printer kIngressClass{
       {{"Name", "string", "name", kNameDoc},

@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "printers/table.h"
+
 namespace waygate::printers::internal {
 
 using Json = nlohmann::json;
@@ -27,9 +29,13 @@ struct Column {
 // Cells for one object; `now` stands in for time.Now() in every age.
 using RowFn = Json (*)(const Json& object, TimePoint now);
 
+// Cells for one object of a kind whose columns also need facts beyond the object.
+using ContextRowFn = Json (*)(const Json& object, TimePoint now, const TableContext& context);
+
 struct Printer {
   std::vector<Column> columns;
-  RowFn row;
+  RowFn row = nullptr;
+  ContextRowFn row_in_context = nullptr;  // used instead of `row` when set
 };
 
 // Printers of the kinds this file set knows; nullptr when none (the caller falls back).

@@ -85,12 +85,14 @@ Json PartialObjectMetadata(const Json& object) {
 
 Json Build(std::string_view group, std::string_view kind, const std::vector<const Json*>& objects,
            IncludeObject include, const Json& list_meta, internal::TimePoint now,
-           ColumnHeaders headers) {
+           ColumnHeaders headers, const TableContext& context) {
   const Printer& printer = PrinterFor(group, kind);
   Json rows = Json::array();
   for (const Json* object : objects) {
     if (object == nullptr) continue;
-    Json row = {{"cells", printer.row(*object, now)}};
+    Json row = {{"cells", printer.row_in_context != nullptr
+                              ? printer.row_in_context(*object, now, context)
+                              : printer.row(*object, now)}};
     switch (include) {
       case IncludeObject::kObject:
         row["object"] = *object;
@@ -124,12 +126,12 @@ std::optional<IncludeObject> ParseIncludeObject(std::string_view value) {
 Json BuildTable(std::string_view group, std::string_view kind,
                 const std::vector<const Json*>& objects, IncludeObject include,
                 const Json& list_meta, std::chrono::system_clock::time_point now,
-                ColumnHeaders headers) {
+                ColumnHeaders headers, const TableContext& context) {
   try {
-    return Build(group, kind, objects, include, list_meta, now, headers);
+    return Build(group, kind, objects, include, list_meta, now, headers, context);
   } catch (const std::exception&) {
-    // Only allocation failure can get here (every reader is type-checked); an empty table
-    // keeps the module's no-throw promise.
+    // Only allocation failure or a throwing context callback can get here (every reader is
+    // type-checked); an empty table keeps the module's no-throw promise.
     return {{"kind", "Table"},
             {"apiVersion", "meta.k8s.io/v1"},
             {"metadata", Json::object()},

@@ -1,6 +1,8 @@
 // EndpointSlice, Ingress, IngressClass, the KubeSphere Gateway CRD and the generic convertor.
 #include <gtest/gtest.h>
 
+#include <stdexcept>
+
 #include "printers/table.h"
 #include "test_util.h"
 
@@ -62,7 +64,7 @@ TEST(EndpointSlicePrinter, PortsNamesStarsAndTruncation) {
 TEST(IngressPrinter, Columns) {
   EXPECT_EQ(ColumnShapes(Table("networking.k8s.io", "Ingress", json::object())),
             (Shapes{"Name:string:name:0", "Class:string::0", "Hosts:string::0", "Address:string::0",
-                    "Ports:string::0", "Age:string::0"}));
+                    "Ports:string::0", "Age:string::0", "Access:string::1", "Port/EIP:string::1"}));
 }
 
 TEST(IngressPrinter, KubeSphereRouteWithoutClassOrTLS) {
@@ -87,7 +89,7 @@ TEST(IngressPrinter, KubeSphereRouteWithoutClassOrTLS) {
        {{"loadBalancer", {{"ingress", {{{"ip", "192.168.0.2"}}, {{"ip", "192.168.0.3"}}}}}}}}};
   EXPECT_EQ(Cells("networking.k8s.io", "Ingress", ing),
             json({"bookinfo", "<none>", "productpage.demo.192.168.0.2.nip.io",
-                  "192.168.0.2,192.168.0.3", "80", "5m30s"}));
+                  "192.168.0.2,192.168.0.3", "80", "5m30s", "<unknown>", "<unknown>"}));
 }
 
 TEST(IngressPrinter, TLSClassAndHostnameAddress) {
@@ -97,9 +99,9 @@ TEST(IngressPrinter, TLSClassAndHostnameAddress) {
                 {"tls", {{{"hosts", {"a.example.com"}}, {"secretName", "web-tls"}}}},
                 {"rules", {{{"host", "a.example.com"}}, {{"host", "b.example.com"}}}}}},
               {"status", {{"loadBalancer", {{"ingress", {{{"hostname", "lb.example.net"}}}}}}}}};
-  EXPECT_EQ(
-      Cells("networking.k8s.io", "Ingress", ing),
-      json({"web", "waygate", "a.example.com,b.example.com", "lb.example.net", "80, 443", "3h"}));
+  EXPECT_EQ(Cells("networking.k8s.io", "Ingress", ing),
+            json({"web", "waygate", "a.example.com,b.example.com", "lb.example.net", "80, 443",
+                  "3h", "<unknown>", "<unknown>"}));
 }
 
 TEST(IngressPrinter, CaseFromKubeTests) {
@@ -114,7 +116,7 @@ TEST(IngressPrinter, CaseFromKubeTests) {
        {{"loadBalancer",
          {{"ingress", {{{"ip", "2.3.4.5"}, {"hostname", "localhost.localdomain"}}}}}}}}};
   EXPECT_EQ(Cells("networking.k8s.io", "Ingress", ing),
-            json({"test1", "foo", "*", "2.3.4.5", "80", "10y"}));
+            json({"test1", "foo", "*", "2.3.4.5", "80", "10y", "<unknown>", "<unknown>"}));
 }
 
 TEST(IngressPrinter, HostsTruncationCountsEveryRule) {
@@ -142,7 +144,82 @@ TEST(IngressPrinter, HostsTruncationCountsEveryRule) {
 
 TEST(IngressPrinter, EmptyObjectPrintsKubesEmptyValues) {
   EXPECT_EQ(Cells("networking.k8s.io", "Ingress", json::object()),
-            json({"", "<none>", "*", "", "80", "<unknown>"}));
+            json({"", "<none>", "*", "", "80", "<unknown>", "<unknown>", "<unknown>"}));
+}
+
+// Waygate's wide columns: the gateway serving the Ingress's namespace, as the caller found it.
+json IngressIn(const std::string& ns, const std::string& name) {
+  return {{"metadata", {{"name", name}, {"namespace", ns}, {"creationTimestamp", Ago(2min)}}},
+          {"spec", {{"rules", {{{"host", name + ".example.com"}}}}}}};
+}
+
+TEST(IngressPrinter, AccessColumnsComeFromTheContextPerNamespace) {
+  json demo = IngressIn("demo", "web");
+  json shop = IngressIn("shop", "cart");
+  json bare = IngressIn("nogw", "lonely");
+  std::vector<std::string> asked;
+  TableContext context;
+  context.ingress_access = [&asked](std::string_view ns) -> IngressAccess {
+    asked.emplace_back(ns);
+    if (ns == "demo") return {"NodePort", "http: 31921, https: 31922"};
+    if (ns == "shop") return {"LoadBalancer", "139.198.121.154"};
+    return {};
+  };
+  json table =
+      BuildTable("networking.k8s.io", "Ingress", {&demo, &shop, &bare}, IncludeObject::kNone,
+                 json::object(), testing::Now(), ColumnHeaders::kInclude, context);
+  ASSERT_EQ(table["rows"].size(), 3u);
+  EXPECT_EQ(table["rows"][0]["cells"], json({"web", "<none>", "web.example.com", "", "80", "2m",
+                                             "NodePort", "http: 31921, https: 31922"}));
+  EXPECT_EQ(table["rows"][1]["cells"][6], "LoadBalancer");
+  EXPECT_EQ(table["rows"][1]["cells"][7], "139.198.121.154");
+  // No gateway serves the namespace: kube's empty-value spelling.
+  EXPECT_EQ(table["rows"][2]["cells"][6], "<none>");
+  EXPECT_EQ(table["rows"][2]["cells"][7], "<none>");
+  EXPECT_EQ(asked, (std::vector<std::string>{"demo", "shop", "nogw"}));
+  // kube's own six cells are untouched by the context.
+  json plain = BuildTable("networking.k8s.io", "Ingress", {&demo}, IncludeObject::kNone,
+                          json::object(), testing::Now());
+  for (size_t i = 0; i < 6; ++i) {
+    EXPECT_EQ(plain["rows"][0]["cells"][i], table["rows"][0]["cells"][i]) << i;
+  }
+}
+
+TEST(IngressPrinter, ContextIsIgnoredByOtherKinds) {
+  int calls = 0;
+  TableContext context;
+  context.ingress_access = [&calls](std::string_view) -> IngressAccess {
+    ++calls;
+    return {"NodePort", "http: 1"};
+  };
+  json ic = {{"metadata", {{"name", "waygate"}, {"namespace", "demo"}}}};
+  json table = BuildTable("networking.k8s.io", "IngressClass", {&ic}, IncludeObject::kNone,
+                          json::object(), testing::Now(), ColumnHeaders::kInclude, context);
+  EXPECT_EQ(table["rows"][0]["cells"].size(), 4u);
+  EXPECT_EQ(calls, 0);
+}
+
+TEST(IngressPrinter, ThrowingContextKeepsTheNoThrowPromise) {
+  json ing = IngressIn("demo", "web");
+  TableContext context;
+  context.ingress_access = [](std::string_view) -> IngressAccess {
+    throw std::runtime_error("store went away");
+  };
+  json table = BuildTable("networking.k8s.io", "Ingress", {&ing}, IncludeObject::kNone,
+                          json::object(), testing::Now(), ColumnHeaders::kInclude, context);
+  EXPECT_EQ(table["kind"], "Table");
+  EXPECT_EQ(table["rows"], json::array());
+}
+
+TEST(IngressPrinter, WideColumnsArePriorityOneAfterKubesSix) {
+  json table = Table("networking.k8s.io", "Ingress", json::object());
+  const json& columns = table["columnDefinitions"];
+  ASSERT_EQ(columns.size(), 8u);
+  for (size_t i = 0; i < 6; ++i) EXPECT_EQ(columns[i]["priority"], 0) << i;
+  EXPECT_EQ(columns[6]["name"], "Access");
+  EXPECT_EQ(columns[7]["name"], "Port/EIP");  // kubectl prints PORT/EIP, apart from PORTS
+  EXPECT_EQ(columns[6]["priority"], 1);
+  EXPECT_EQ(columns[7]["priority"], 1);
 }
 
 // ---- IngressClass ----

@@ -127,7 +127,7 @@ TEST(BuildTable, WatchEventsAfterTheFirstOmitHeaders) {
                           {{"resourceVersion", "412"}}, Now(), ColumnHeaders::kInclude);
   json later = BuildTable("networking.k8s.io", "Ingress", {&ing}, IncludeObject::kMetadata,
                           {{"resourceVersion", "412"}}, Now(), ColumnHeaders::kOmit);
-  EXPECT_EQ(first["columnDefinitions"].size(), 6u);
+  EXPECT_EQ(first["columnDefinitions"].size(), 8u);
   ASSERT_TRUE(later.contains("columnDefinitions"));
   EXPECT_TRUE(later["columnDefinitions"].is_null());
   EXPECT_EQ(later["rows"], first["rows"]);
