@@ -283,6 +283,14 @@ class GatewayStatusTest(unittest.TestCase):
         cls.kubectl("apply", "-f", "-", input=json.dumps(
             backend_objects("demo", "web", cls.echo.port)))
 
+    def wide_row(self):
+        """The access table's third form: kubectl's wide columns ACCESS and PORT/EIP."""
+        out = self.kubectl("get", "ingress", "demo-route", "-n", "demo", "-o", "wide").stdout
+        header, row = out.splitlines()[:2]
+        self.assertEqual(header.split()[-2:], ["ACCESS", "PORT/EIP"], header)
+        access, port_eip = header.index("ACCESS"), header.index("PORT/EIP")
+        return row[access:port_eip].strip(), row[port_eip:].strip()
+
     def curl(self, host, ip, port):
         """The seed's way in: the route host resolved to the gateway's address."""
         deadline = time.monotonic() + 15
@@ -349,6 +357,7 @@ class GatewayStatusTest(unittest.TestCase):
         self.wait_for("the route host in DNS",
                       lambda: self.dig("demo.kubesphere.io") == ["127.0.0.1"])
         self.assertEqual(self.curl("demo.kubesphere.io", "127.0.0.1", 32200), "200")
+        self.assertEqual(self.wide_row(), ("NodePort", "http: 32200, https: 32201"))
 
         # Switch to LoadBalancer: the first pool address replaces the node addresses.
         self.kubectl("patch", gw, "kubesphere-router-demo", "-n", NS, "--type", "merge", "-p",
@@ -362,6 +371,8 @@ class GatewayStatusTest(unittest.TestCase):
         self.assertEqual(row["eip"], "127.0.0.100")
         self.wait_for("the EIP in DNS", lambda: self.dig("demo.kubesphere.io") == ["127.0.0.100"])
         self.assertEqual(self.curl("demo.kubesphere.io", "127.0.0.100", self.lb_http), "200")
+        self.assertEqual(self.wide_row(), ("LoadBalancer",
+                                           f"127.0.0.100 (http: {self.lb_http}, https: 443)"))
         self.assertEqual(self.curl("demo.kubesphere.io", "127.0.0.1", 32200), "200")
         hosts = subprocess.run([WAYGATE_BIN, "hosts", "-n", "demo", "--kubeconfig",
                                 self.api.kubeconfig], capture_output=True, text=True, timeout=30)
