@@ -11,6 +11,7 @@ import re
 import shutil
 import signal
 import socket
+import ssl
 import statistics
 import subprocess
 import sys
@@ -469,3 +470,42 @@ def main_wrapper(body):
     except KeyboardInterrupt:
         print("\ninterrupted; stopped everything this run started", file=sys.stderr)
         sys.exit(130)
+
+
+def percentile(values, p):
+    values = sorted(values)
+    if not values:
+        return float("nan")
+    k = min(len(values) - 1, max(0, int(round(p / 100.0 * (len(values) - 1)))))
+    return values[k]
+
+
+class Api:
+    """A keep-alive HTTPS connection to the API with the admin token."""
+
+    def __init__(self, host, port, ca_file, token):
+        self.ctx = ssl.create_default_context(cafile=ca_file)
+        self.host, self.port, self.token = host, port, token
+        self.conn = None
+
+    def request(self, method, path, body=None, content_type="application/json", accept=None):
+        headers = {"Authorization": "Bearer " + self.token}
+        if body is not None:
+            headers["Content-Type"] = content_type
+        if accept:
+            headers["Accept"] = accept
+        for attempt in range(2):
+            if self.conn is None:
+                self.conn = http.client.HTTPSConnection(self.host, self.port, context=self.ctx,
+                                                        timeout=60)
+            try:
+                self.conn.request(method, path, body=body, headers=headers)
+                resp = self.conn.getresponse()
+                data = resp.read()
+                return resp.status, data
+            except (http.client.HTTPException, OSError):
+                self.conn.close()
+                self.conn = None
+                if attempt == 1:
+                    raise
+        raise AssertionError("unreachable")

@@ -64,6 +64,10 @@ Result<std::unique_ptr<DataPlane>> DataPlane::Start(const DataPlaneOptions& opti
   return plane;
 }
 
+void DataPlane::WakeWorkers() {
+  for (auto& w : workers_) w->Wake();
+}
+
 DataPlane::~DataPlane() {
   admin_.reset();
   for (auto& w : workers_) w->Stop();

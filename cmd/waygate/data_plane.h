@@ -38,6 +38,7 @@ class DataPlane {
 
   const net::Address& http_address() const { return http_address_; }
   const net::Address& admin_address() const { return admin_->address(); }
+  void WakeWorkers();  // thread-safe: see proxy::Worker::Wake
 
  private:
   DataPlane() = default;

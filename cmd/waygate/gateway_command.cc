@@ -119,12 +119,13 @@ int RunGateway(const std::vector<std::string>& args) {
                                    api_source->get(), &routes,
                                    gateway_listeners ? gateway_listeners->cell() : nullptr);
     if (!plane.ok()) return Fail(plane.error().ToString());
+    WakeOnPublish wake_on_publish(gateway_listeners.get(), plane->get());
     log::Info("gateway started: " + std::to_string(worker_count) + " workers, following " +
               api_options.client.source);
     int sig = WaitForTermination();
     log::Info(std::string("stopping on ") + (sig == SIGINT ? "SIGINT" : "SIGTERM"));
+    api_source->reset();  // no more publishes: then the plane can go
     plane->reset();
-    api_source->reset();
     node_agent.reset();
     return 0;
   }

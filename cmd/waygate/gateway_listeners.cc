@@ -77,6 +77,23 @@ void GatewayListeners::Update(std::shared_ptr<const sync::GatewayTables> tables)
   bound_ = std::move(next);
   failed_ = std::move(failed);
   cell_.Publish(std::move(set));
+  if (on_publish_) on_publish_();
+}
+
+void GatewayListeners::SetOnPublish(std::function<void()> on_publish) {
+  std::lock_guard lock(mu_);
+  on_publish_ = std::move(on_publish);
+  if (on_publish_) on_publish_();  // a set published before the data plane ran
+}
+
+WakeOnPublish::WakeOnPublish(GatewayListeners* listeners, DataPlane* plane)
+    : listeners_(listeners) {
+  if (listeners_ != nullptr) listeners_->SetOnPublish([plane] { plane->WakeWorkers(); });
+}
+
+WakeOnPublish::~WakeOnPublish() {
+  // Waits for a publish in progress (Update holds the mutex while it calls the hook).
+  if (listeners_ != nullptr) listeners_->SetOnPublish(nullptr);
 }
 
 }  // namespace waygate::cmd

@@ -8,6 +8,7 @@
 // Runs on the API source's sync thread (Update); the mutex only guards against a second caller.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -30,6 +31,9 @@ class GatewayListeners {
 
   const SnapshotCell<proxy::GatewaySet>* cell() const { return &cell_; }
   void Update(std::shared_ptr<const sync::GatewayTables> tables);
+  // Called after each publish (the data plane wakes its workers, so a new listener accepts at
+  // once instead of at the workers' next tick). Set with WakeOnPublish below.
+  void SetOnPublish(std::function<void()> on_publish);
 
  private:
   std::mutex mu_;
@@ -40,6 +44,21 @@ class GatewayListeners {
   std::map<std::string, std::shared_ptr<const proxy::BoundListener>> bound_;
   std::map<std::string, std::string> failed_;  // key -> last error, logged once per change
   SnapshotCell<proxy::GatewaySet> cell_;
+  std::function<void()> on_publish_;
+};
+
+// While it lives, every publish wakes `plane`'s workers. Declare it after the data plane so it
+// is destroyed first: the API source may still publish while the plane is being torn down.
+class DataPlane;
+class WakeOnPublish {
+ public:
+  WakeOnPublish(GatewayListeners* listeners, DataPlane* plane);
+  ~WakeOnPublish();
+  WakeOnPublish(const WakeOnPublish&) = delete;
+  WakeOnPublish& operator=(const WakeOnPublish&) = delete;
+
+ private:
+  GatewayListeners* listeners_;
 };
 
 }  // namespace waygate::cmd

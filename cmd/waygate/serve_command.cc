@@ -259,6 +259,7 @@ int RunServe(const std::vector<std::string>& args) {
   auto plane = StartApiDataPlane(*http_addr, *admin_addr, *workers, access_log->get(),
                                  source->get(), &routes, gateway_listeners.cell());
   if (!plane.ok()) return Fail(plane.error().ToString());
+  WakeOnPublish wake_on_publish(&gateway_listeners, plane->get());
   std::unique_ptr<Demo> demo;  // owns the demo's echo backends until serve returns
   if (f.Get("demo", "false") == "true") {
     auto started = Demo::Start(DemoOptions{
@@ -272,8 +273,8 @@ int RunServe(const std::vector<std::string>& args) {
 
   int sig = WaitForTermination();
   log::Info(std::string("stopping on ") + (sig == SIGINT ? "SIGINT" : "SIGTERM"));
+  source->reset();  // no more publishes: then the plane can go
   plane->reset();
-  source->reset();
   node_agent->reset();
   server->reset();
   events->reset();

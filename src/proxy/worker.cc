@@ -142,6 +142,10 @@ void Worker::Run() {
 
 void Worker::Stop() { loop_->Stop(); }
 
+void Worker::Wake() {
+  loop_->Post([] {});
+}
+
 void Worker::RefreshSnapshot() {
   table_generation_ = shared_.routes->generation();
   auto table = shared_.routes->Load();

@@ -57,6 +57,10 @@ class Worker {
 
   void Run();   // blocks until Stop()
   void Stop();  // thread-safe
+  // Thread-safe: makes the worker look at its snapshots now rather than at its next event or
+  // tick. New gateway listeners need it: no event on them can reach a loop that has not yet
+  // registered them.
+  void Wake();
 
  private:
   friend class Session;
