@@ -11,16 +11,16 @@
 #include "gateways/placement.h"
 #include "gateways/status.h"
 #include "kubeclient/api_client.h"
+#include "kubeclient/rest_client.h"
 #include "model/decode_json.h"
 #include "model/objects.h"
 #include "net/address.h"
-#include "nodeagent/rest_client.h"
 
 namespace waygate::cmd {
 namespace {
 
 using Json = nlohmann::json;
-using nodeagent::RestClient;
+using kubeclient::RestClient;
 
 // The seed's names: a KubeSphere project (namespace), its route and its backend Service.
 constexpr const char* kProject = "demo";

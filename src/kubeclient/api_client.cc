@@ -95,35 +95,38 @@ Result<std::shared_ptr<Cluster>> Cluster::Create(const Config& config) {
   return std::shared_ptr<Cluster>(new Cluster(config, std::move(ctx)));
 }
 
+HttpRequest ApiRequest(Cluster& cluster, std::string method, std::string target,
+                       std::chrono::milliseconds timeout) {
+  HttpRequest request;
+  request.method = std::move(method);
+  request.target = std::move(target);
+  request.timeout = timeout;
+  request.headers.emplace_back("User-Agent", UserAgent());
+  request.headers.emplace_back("Accept", "application/json");
+  std::string token = cluster.credentials().Token();
+  if (!token.empty()) request.headers.emplace_back("Authorization", "Bearer " + token);
+  return request;
+}
+
+Error ApiError(Cluster& cluster, const HttpRequest& request, const HttpResponse& response) {
+  if (response.status == 401) cluster.credentials().Invalidate();
+  ApiStatus status;
+  auto body = nlohmann::json::parse(response.body, nullptr, /*allow_exceptions=*/false);
+  if (!body.is_discarded()) status = ParseApiStatus(body);
+  std::string what = request.method + " " + request.target;
+  return MakeError(CodeForStatus(response.status), what + ": " + Describe(response.status, status));
+}
+
 Client::Client(std::shared_ptr<Cluster> cluster)
     : cluster_(std::move(cluster)),
       http_(cluster_->config().server,
             ConnectOptions{cluster_->ssl_ctx(), cluster_->config().tls_server_name}) {}
 
-HttpRequest Client::Request(std::string target, std::chrono::milliseconds timeout) {
-  HttpRequest request;
-  request.target = std::move(target);
-  request.timeout = timeout;
-  request.headers.emplace_back("User-Agent", UserAgent());
-  request.headers.emplace_back("Accept", "application/json");
-  std::string token = cluster_->credentials().Token();
-  if (!token.empty()) request.headers.emplace_back("Authorization", "Bearer " + token);
-  return request;
-}
-
-Error Client::ApiError(const std::string& target, const HttpResponse& response) {
-  if (response.status == 401) cluster_->credentials().Invalidate();
-  ApiStatus status;
-  auto body = nlohmann::json::parse(response.body, nullptr, /*allow_exceptions=*/false);
-  if (!body.is_discarded()) status = ParseApiStatus(body);
-  return MakeError(CodeForStatus(response.status),
-                   "GET " + target + ": " + Describe(response.status, status));
-}
-
 Result<nlohmann::json> Client::Get(const std::string& path, std::chrono::milliseconds timeout) {
-  auto response = http_.Get(Request(path, timeout));
+  HttpRequest request = Request(path, timeout);
+  auto response = http_.Send(request);
   if (!response.ok()) return response.error();
-  if (response->status != 200) return ApiError(path, *response);
+  if (response->status != 200) return ApiError(*cluster_, request, *response);
   auto body = nlohmann::json::parse(response->body, nullptr, /*allow_exceptions=*/false);
   if (body.is_discarded()) {
     return MakeError(ErrorCode::kInternal, "GET " + path + ": response is not JSON");
@@ -153,9 +156,10 @@ Result<ListResult> Client::ListPages(const std::string& path, const ListOptions&
     if (!token.empty()) AddParam(target, "continue", token);
     if (!options.label_selector.empty()) AddParam(target, "labelSelector", options.label_selector);
     if (!options.field_selector.empty()) AddParam(target, "fieldSelector", options.field_selector);
-    auto response = http_.Get(Request(target, options.timeout));
+    HttpRequest request = Request(target, options.timeout);
+    auto response = http_.Send(request);
     if (!response.ok()) return response.error();
-    if (response->status != 200) return ApiError(target, *response);
+    if (response->status != 200) return ApiError(*cluster_, request, *response);
     auto body = nlohmann::json::parse(response->body, nullptr, /*allow_exceptions=*/false);
     response->body.clear();
     if (!body.is_object()) {
@@ -222,9 +226,9 @@ Status Client::Watch(const std::string& path, const WatchOptions& options,
     if (!events.empty() && !on_events(events)) caller_stopped = true;
     return !failure && !caller_stopped;
   };
-  auto response = http_.Get(request, &sink);
+  auto response = http_.Send(request, &sink);
   if (!response.ok()) return response.error();
-  if (response->status != 200) return ApiError(target, *response);
+  if (response->status != 200) return ApiError(*cluster_, request, *response);
   if (failure) return *failure;
   if (caller_stopped) return OkStatus();
   if (!decoder.idle()) {

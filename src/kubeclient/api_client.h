@@ -1,4 +1,5 @@
-// The Kubernetes API verbs a gateway node needs: list (paged) and watch, plus a plain GET.
+// The Kubernetes API verbs a gateway node needs: list (paged) and watch, plus a plain GET (the
+// writes are RestClient's, rest_client.h).
 //
 // Cluster holds what every client of one API server shares (server URL, TLS context,
 // credentials); a Client is one connection's worth of it, used by one thread at a time (a
@@ -45,6 +46,14 @@ class Cluster {
   Credentials credentials_;
   SslCtxPtr ssl_ctx_;
 };
+
+// What every API request starts from: the method, target and timeout, with User-Agent,
+// `Accept: application/json` and the current bearer token.
+HttpRequest ApiRequest(Cluster& cluster, std::string method, std::string target,
+                       std::chrono::milliseconds timeout);
+// A non-2xx answer as an Error (codes as above), "<METHOD> <target>: <code> <reason>: <Status
+// message>". A 401 makes the credentials read the token file again.
+Error ApiError(Cluster& cluster, const HttpRequest& request, const HttpResponse& response);
 
 struct ListOptions {
   int limit = 500;  // page size; 0: one unpaged list
@@ -95,8 +104,9 @@ class Client {
   uint64_t connections_opened() const { return http_.connections_opened(); }
 
  private:
-  HttpRequest Request(std::string target, std::chrono::milliseconds timeout);
-  Error ApiError(const std::string& target, const HttpResponse& response);
+  HttpRequest Request(std::string target, std::chrono::milliseconds timeout) {
+    return ApiRequest(*cluster_, "GET", std::move(target), timeout);
+  }
   Result<ListResult> ListPages(const std::string& path, const ListOptions& options);
 
   std::shared_ptr<Cluster> cluster_;

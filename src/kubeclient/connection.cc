@@ -225,6 +225,18 @@ Status Connection::WriteAll(std::string_view data, Clock::time_point deadline) {
   return FlushTls(deadline);
 }
 
+bool Connection::ClosedWhileIdle() const {
+  if (eof_ || (ssl_ != nullptr && (SSL_pending(ssl_) > 0 || BIO_ctrl_pending(in_) > 0))) {
+    return true;
+  }
+  pollfd p{fd_, static_cast<short>(POLLIN | POLLRDHUP), 0};
+  int n;
+  do {
+    n = ::poll(&p, 1, 0);
+  } while (n < 0 && errno == EINTR);
+  return n != 0;
+}
+
 Result<size_t> Connection::Read(char* buf, size_t len, Clock::time_point deadline) {
   if (ssl_ == nullptr) {
     for (;;) {

@@ -56,6 +56,10 @@ class Connection {
   Status WriteAll(std::string_view data, Clock::time_point deadline);
   // Up to `len` bytes; 0 on end of stream (a TLS close_notify, or the peer closing the socket).
   Result<size_t> Read(char* buf, size_t len, Clock::time_point deadline);
+  // Without waiting: whether the peer closed the connection or sent anything since the last
+  // read. Between HTTP/1.1 exchanges a server has nothing to say, so either way the connection
+  // must not carry another request.
+  bool ClosedWhileIdle() const;
 
  private:
   Connection(int fd, const Canceler* cancel) : fd_(fd), cancel_(cancel) {}

@@ -11,22 +11,42 @@ namespace {
 constexpr size_t kMaxErrorBody = 1 << 20;
 
 Error Fail(const HttpRequest& request, const std::string& message) {
-  return MakeError(ErrorCode::kIo, "GET " + request.target + ": " + message);
+  return MakeError(ErrorCode::kIo, request.method + " " + request.target + ": " + message);
+}
+
+// Methods whose requests always carry a Content-Length (RFC 9110 8.6: a user agent sends it
+// when the method defines a meaning for content).
+bool SendsContentLength(const HttpRequest& request) {
+  return !request.body.empty() || request.method == "POST" || request.method == "PUT" ||
+         request.method == "PATCH";
 }
 
 }  // namespace
+
+bool IsIdempotent(std::string_view method) {
+  return method == "GET" || method == "HEAD" || method == "OPTIONS" || method == "TRACE" ||
+         method == "PUT" || method == "DELETE";
+}
 
 HttpClient::HttpClient(ServerUrl server, ConnectOptions connect)
     : server_(std::move(server)), connect_(std::move(connect)) {}
 
 HttpClient::~HttpClient() = default;
 
-Result<HttpResponse> HttpClient::Get(const HttpRequest& request, const BodySink* sink) {
+Result<HttpResponse> HttpClient::Send(const HttpRequest& request, const BodySink* sink) {
   bool retryable = false;
   auto response = Attempt(request, sink, &retryable);
-  // A kept-alive connection the server closed while idle fails on first use; that says nothing
-  // about the server, so one retry on a fresh connection (GET is idempotent).
-  if (!response.ok() && retryable && !canceled()) response = Attempt(request, sink, &retryable);
+  // A kept-alive connection the server closed just as the request went out fails before any
+  // answer; that says nothing about the server, so one more try on a fresh connection, but only
+  // for idempotent methods: the server may have applied the first one (RFC 9112 9.3.1; client-go
+  // likewise repeats only GETs after a reset or EOF, and Go's transport replays a POST only if
+  // none of it was written). Not repeating a POST or PATCH costs little: an idle close is seen
+  // before the connection is used (Attempt), our writers read the object first, so a write goes
+  // out on a connection that answered a moment before, and a caller that sees kIo retries after
+  // its backoff, where a create that did land answers 409 AlreadyExists, which it handles.
+  if (!response.ok() && retryable && IsIdempotent(request.method) && !canceled()) {
+    response = Attempt(request, sink, &retryable);
+  }
   return response;
 }
 
@@ -34,6 +54,9 @@ Result<HttpResponse> HttpClient::Attempt(const HttpRequest& request, const BodyS
                                          bool* retryable) {
   *retryable = false;
   auto deadline = Clock::now() + request.timeout;
+  // Anything readable on an idle HTTP/1.1 connection is the server closing it (or garbage):
+  // drop it before the request is written, which is safe whatever the method.
+  if (conn_ && conn_->ClosedWhileIdle()) conn_.reset();
   bool reused = conn_ != nullptr;
   if (!conn_) {
     ConnectOptions options = connect_;
@@ -44,10 +67,15 @@ Result<HttpResponse> HttpClient::Attempt(const HttpRequest& request, const BodyS
     ++opened_;
   }
 
-  std::string head = "GET " + server_.base_path + request.target +
+  std::string head = request.method + " " + server_.base_path + request.target +
                      " HTTP/1.1\r\nHost: " + server_.HostHeader() + "\r\n";
   for (const auto& [name, value] : request.headers) head += name + ": " + value + "\r\n";
+  if (SendsContentLength(request)) {
+    if (!request.content_type.empty()) head += "Content-Type: " + request.content_type + "\r\n";
+    head += "Content-Length: " + std::to_string(request.body.size()) + "\r\n";
+  }
   head += "\r\n";
+  head += request.body;
   if (Status w = conn_->WriteAll(head, deadline); !w.ok()) {
     conn_.reset();
     *retryable = reused;
@@ -62,7 +90,7 @@ Result<HttpResponse> HttpClient::Attempt(const HttpRequest& request, const BodyS
   size_t head_len = 0;
   for (;;) {
     if (!buf.empty()) {
-      auto pr = http::ParseResponseHead(buf, limits, false, parsed.get());
+      auto pr = http::ParseResponseHead(buf, limits, request.method == "HEAD", parsed.get());
       if (pr.status == http::ParseStatus::kError) {
         conn_.reset();
         return Fail(request, std::string("invalid response: ") + pr.error_reason);
@@ -126,6 +154,7 @@ Result<HttpResponse> HttpClient::Attempt(const HttpRequest& request, const BodyS
 
   switch (kind) {
     case http::BodyKind::kNone:
+      if (!buf.empty()) keep_alive = false;  // bytes after a bodiless answer: not HTTP we know
       break;
     case http::BodyKind::kContentLength: {
       uint64_t left = content_length;

@@ -25,8 +25,8 @@
 #include "kubeclient/api_client.h"
 #include "kubeclient/backoff.h"
 #include "kubeclient/config.h"
+#include "kubeclient/rest_client.h"
 #include "nodeagent/node_object.h"
-#include "nodeagent/rest_client.h"
 
 namespace waygate::nodeagent {
 
@@ -89,7 +89,7 @@ class NodeAgent {
   const NodeAgentOptions options_;
   const NodeFacts facts_;
   const std::string path_;  // /api/v1/nodes/<name>
-  RestClient client_;
+  kubeclient::RestClient client_;
 
   mutable std::mutex mu_;
   std::condition_variable cv_;

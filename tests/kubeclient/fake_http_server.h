@@ -32,6 +32,7 @@ struct FakeRequest {
   std::string path;                            // before '?'
   std::map<std::string, std::string> query;    // decoded
   std::map<std::string, std::string> headers;  // lower-case names
+  std::string body;                            // by Content-Length (no chunked requests)
 
   std::string Param(const std::string& name) const {
     auto it = query.find(name);
@@ -208,21 +209,33 @@ class FakeHttpServer {
       }
     }
     std::string buf;
+    // Appends what the client sends next; false once it closed.
+    auto fill = [&] {
+      char tmp[8192];
+      int n = ssl != nullptr ? SSL_read(ssl, tmp, sizeof tmp)
+                             : static_cast<int>(::recv(fd, tmp, sizeof tmp, 0));
+      if (n <= 0) return false;
+      buf.append(tmp, static_cast<size_t>(n));
+      return true;
+    };
     for (;;) {
-      size_t end;
-      while ((end = buf.find("\r\n\r\n")) == std::string::npos) {
-        char tmp[8192];
-        int n = ssl != nullptr ? SSL_read(ssl, tmp, sizeof tmp)
-                               : static_cast<int>(::recv(fd, tmp, sizeof tmp, 0));
-        if (n <= 0) {
-          if (ssl != nullptr) SSL_free(ssl);
-          Forget(fd);
-          return;
-        }
-        buf.append(tmp, static_cast<size_t>(n));
+      size_t end = 0;
+      bool open = true;
+      while (open && (end = buf.find("\r\n\r\n")) == std::string::npos) open = fill();
+      FakeRequest req;
+      if (open) {
+        req = Parse(buf.substr(0, end));
+        buf.erase(0, end + 4);
+        size_t length = std::stoul("0" + req.Header("content-length"));
+        while (open && buf.size() < length) open = fill();
+        req.body = buf.substr(0, length);
+        buf.erase(0, length);
       }
-      FakeRequest req = Parse(buf.substr(0, end));
-      buf.erase(0, end + 4);
+      if (!open) {
+        if (ssl != nullptr) SSL_free(ssl);
+        Forget(fd);
+        return;
+      }
       {
         std::lock_guard lock(mu_);
         requests_.push_back(req);

@@ -98,7 +98,7 @@ TEST(HttpClientTest, BasePathIsPrepended) {
   EXPECT_EQ(server.requests().back().target, "/k8s/clusters/c-1/api/v1/services?limit=1");
 }
 
-TEST(HttpClientTest, RetriesOnceWhenAKeptAliveConnectionWasClosed) {
+TEST(HttpClientTest, AKeptAliveConnectionClosedWhileIdleIsReplaced) {
   std::atomic<int> served{0};
   FakeHttpServer server([&](const FakeRequest&, FakeConn& c) {
     ++served;
@@ -113,6 +113,57 @@ TEST(HttpClientTest, RetriesOnceWhenAKeptAliveConnectionWasClosed) {
   ASSERT_TRUE(second.ok()) << second.error().message;
   EXPECT_EQ(served.load(), 2);
   EXPECT_EQ(client->connections_opened(), 2u);
+}
+
+TEST(HttpClientTest, SendsAnyMethodWithItsBody) {
+  FakeHttpServer server([](const FakeRequest& r, FakeConn& c) {
+    if (r.method == "HEAD") {
+      c.Send("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n");
+    } else {
+      c.SendResponse(r.method == "DELETE" ? 202 : 200, r.method + ":" + r.body, "text/plain");
+    }
+  });
+  HttpClient http(*ParseServerUrl(server.url(), "t"), {});
+  HttpRequest post;
+  post.method = "POST";
+  post.target = "/things";
+  const char raw[] = "a\0b\r\n\r\nGET / HTTP/1.1\r\n\r\n";  // framing is Content-Length
+  post.body = std::string(raw, sizeof raw - 1);
+  post.content_type = "application/octet-stream";
+  auto posted = http.Send(post);
+  ASSERT_TRUE(posted.ok()) << posted.error().message;
+  EXPECT_EQ(posted->body, "POST:" + post.body);
+  HttpRequest empty;
+  empty.method = "POST";
+  empty.target = "/empty";
+  ASSERT_TRUE(http.Send(empty).ok());
+  HttpRequest del;
+  del.method = "DELETE";
+  del.target = "/things/a";
+  auto deleted = http.Send(del);
+  ASSERT_TRUE(deleted.ok());
+  EXPECT_EQ(deleted->status, 202);
+  HttpRequest head;
+  head.method = "HEAD";
+  head.target = "/things";
+  auto headed = http.Send(head);  // a Content-Length but no body follows
+  ASSERT_TRUE(headed.ok()) << headed.error().message;
+  EXPECT_EQ(headed->body, "");
+  HttpRequest get;
+  get.target = "/after-head";
+  ASSERT_TRUE(http.Send(get).ok());
+
+  auto reqs = server.requests();
+  ASSERT_EQ(reqs.size(), 5u);
+  EXPECT_EQ(reqs[0].Header("content-type"), "application/octet-stream");
+  EXPECT_EQ(reqs[0].body, post.body);
+  EXPECT_EQ(reqs[1].Header("content-length"), "0") << "a POST always says how long its body is";
+  EXPECT_EQ(reqs[1].headers.count("content-type"), 0u);
+  EXPECT_EQ(reqs[2].method, "DELETE");
+  EXPECT_EQ(reqs[2].headers.count("content-length"), 0u);
+  EXPECT_EQ(reqs[3].method, "HEAD");
+  EXPECT_EQ(reqs[4].method, "GET");
+  EXPECT_EQ(http.connections_opened(), 1u);
 }
 
 TEST(HttpClientTest, TruncatedBodyIsAnError) {
@@ -386,6 +437,17 @@ TEST_F(TlsTest, VerifiesTheServerAgainstTheCaByIpAndName) {
     ASSERT_TRUE(r.ok()) << host << ": " << r.error().message;
     EXPECT_EQ((*r)["tls"], true);
   }
+}
+
+TEST_F(TlsTest, KeepsTheConnectionAlive) {
+  // TLS 1.3 session tickets arrive after the handshake: they must not make the idle connection
+  // look closed by the server.
+  auto client = MakeClient(TlsConfig());
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(client->Get("/version").ok());
+    std::this_thread::sleep_for(20ms);
+  }
+  EXPECT_EQ(client->connections_opened(), 1u);
 }
 
 TEST_F(TlsTest, RejectsAServerNameTheCertificateLacks) {
