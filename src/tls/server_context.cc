@@ -7,6 +7,8 @@
 #include <cstring>
 #include <string>
 
+#include "pki/alpn.h"
+
 namespace waygate::tls {
 namespace {
 
@@ -23,30 +25,9 @@ Error SslError(const std::string& what) {
 void FreeKeys(void*, void* ptr, CRYPTO_EX_DATA*, int, long, void*) {
   delete static_cast<std::shared_ptr<TicketKeys>*>(ptr);
 }
-void FreeAlpn(void*, void* ptr, CRYPTO_EX_DATA*, int, long, void*) {
-  delete static_cast<std::string*>(ptr);
-}
 int KeysIndex() {
   static const int index = SSL_CTX_get_ex_new_index(0, nullptr, nullptr, nullptr, FreeKeys);
   return index;
-}
-int AlpnIndex() {
-  static const int index = SSL_CTX_get_ex_new_index(0, nullptr, nullptr, nullptr, FreeAlpn);
-  return index;
-}
-
-int SelectAlpn(SSL*, const unsigned char** out, unsigned char* outlen, const unsigned char* in,
-               unsigned int inlen, void* arg) {
-  const auto* wire = static_cast<const std::string*>(arg);
-  unsigned char* selected = nullptr;
-  // Server preference: h2 whenever the client offers it.
-  if (SSL_select_next_proto(&selected, outlen, reinterpret_cast<const unsigned char*>(wire->data()),
-                            static_cast<unsigned int>(wire->size()), in,
-                            inlen) != OPENSSL_NPN_NEGOTIATED) {
-    return SSL_TLSEXT_ERR_NOACK;
-  }
-  *out = selected;
-  return SSL_TLSEXT_ERR_OK;
 }
 
 // OpenSSL 3 ticket callback. Returns 1 (ok), 2 (ok, but re-issue under the current key),
@@ -121,14 +102,9 @@ Status ApplyPolicy(SSL_CTX* c, const TlsPolicy& policy, std::shared_ptr<TicketKe
     return SslError("set ticket key callback");
   }
 
-  auto wire = std::make_unique<std::string>();
-  if (policy.offer_h2) wire->append("\x02h2", 3);
-  wire->append("\x08http/1.1", 9);
-  if (AlpnIndex() < 0 || SSL_CTX_set_ex_data(c, AlpnIndex(), wire.get()) != 1) {
-    return SslError("store ALPN list");
-  }
-  SSL_CTX_set_alpn_select_cb(c, SelectAlpn, wire.release());
-  return OkStatus();
+  // Server preference: h2 whenever the client offers it.
+  if (policy.offer_h2) return pki::SetAlpn(c, {"h2", "http/1.1"});
+  return pki::SetAlpn(c, {"http/1.1"});
 }
 
 }  // namespace
