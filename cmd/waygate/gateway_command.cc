@@ -16,8 +16,7 @@
 #include "commands.h"
 #include "api_gateway.h"
 #include "data_plane.h"
-#include "gateway_listeners.h"
-#include "nodeagent/node_agent.h"
+#include "gateway_node.h"
 #include "kubeclient/config.h"
 #include "flags.h"
 #include "net/address.h"
@@ -87,46 +86,29 @@ int RunGateway(const std::vector<std::string>& args) {
     // With --node-ip this is a gateway node of the cluster: it registers its Node (so gateway
     // status lists its address) and listens on every Gateway's node ports, and on the EIPs this
     // host has. Without it, only the main listener serves (the --gateway table).
-    std::unique_ptr<GatewayListeners> gateway_listeners;
-    std::unique_ptr<nodeagent::NodeAgent> node_agent;
-    const std::vector<std::string> node_ips = f.GetAll("node-ip");
-    if (!node_ips.empty()) {
-      auto lb_ports = LbPortsFromFlags(f);
-      if (!lb_ports.ok()) return Fail(lb_ports.error().message);
-      auto heartbeat = ParseDuration(f.Get("heartbeat-interval", "10s"));
-      if (!heartbeat.ok() || heartbeat->count() <= 0) {
-        return Fail("--heartbeat-interval: want a duration such as 10s");
-      }
-      nodeagent::NodeAgentOptions node_options;
-      node_options.client = api_options.client;
-      node_options.node_name = f.Get("node-name", "");
-      node_options.internal_ips = node_ips;
-      node_options.external_ips = f.GetAll("node-external-ip");
-      node_options.heartbeat_interval = *heartbeat;
-      node_options.version = "waygate/0.1.0";
-      auto agent = nodeagent::NodeAgent::Start(node_options);
-      if (!agent.ok()) return Fail("--" + agent.error().field + ": " + agent.error().message);
-      node_agent = std::move(*agent);
-      gateway_listeners = std::make_unique<GatewayListeners>(
-          worker_count, gateways::NodeListenOptions{node_ips, *lb_ports});
-      api_options.on_gateways = [l = gateway_listeners.get()](auto tables) {
-        l->Update(std::move(tables));
-      };
+    auto node_flags = ParseNodeFlags(f);
+    if (!node_flags.ok()) return Fail(node_flags.error().message);
+    GatewayNode node;
+    if (!node_flags->node_ips.empty()) {
+      auto started = StartGatewayNode(*node_flags, worker_count, "waygate gateway (node agent)",
+                                      api_options);
+      if (!started.ok()) return Fail(started.error().message);
+      node = std::move(*started);
     }
     auto api_source = sync::ApiSource::Start(api_options, &routes);
     if (!api_source.ok()) return Fail(api_source.error().ToString());
     auto plane = StartApiDataPlane(*http_addr, *admin_addr, worker_count, access_log.get(),
                                    api_source->get(), &routes,
-                                   gateway_listeners ? gateway_listeners->cell() : nullptr);
+                                   node.listeners ? node.listeners->cell() : nullptr);
     if (!plane.ok()) return Fail(plane.error().ToString());
-    WakeOnPublish wake_on_publish(gateway_listeners.get(), plane->get());
+    WakeOnPublish wake_on_publish(node.listeners.get(), plane->get());
     log::Info("gateway started: " + std::to_string(worker_count) + " workers, following " +
               api_options.client.source);
     int sig = WaitForTermination();
     log::Info(std::string("stopping on ") + (sig == SIGINT ? "SIGINT" : "SIGTERM"));
     api_source->reset();  // no more publishes: then the plane can go
     plane->reset();
-    node_agent.reset();
+    node.agent.reset();
     return 0;
   }
   sync::ManifestSourceOptions source_options;

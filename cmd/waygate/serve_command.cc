@@ -17,7 +17,6 @@
 #include "controller/gateway_status.h"
 #include "controller/ingress_events.h"
 #include "dns/server.h"
-#include "nodeagent/node_agent.h"
 #include "dns/zone.h"
 #include "flags.h"
 #include "gateways/ranges.h"
@@ -27,7 +26,7 @@
 #include "pki/server_context.h"
 #include "api_gateway.h"
 #include "data_plane.h"
-#include "gateway_listeners.h"
+#include "gateway_node.h"
 #include "demo.h"
 #include "kubeclient/config.h"
 #include "serve_state.h"
@@ -69,10 +68,9 @@ int RunServe(const std::vector<std::string>& args) {
   std::vector<std::string> node_ips = f.GetAll("node-ip");
   if (node_ips.empty()) node_ips.push_back("127.0.0.1");
   const std::string node_ip = node_ips.front();  // the certificate's and kubeconfig's address
-  auto heartbeat = ParseDuration(f.Get("heartbeat-interval", "10s"));
-  if (!heartbeat.ok() || heartbeat->count() <= 0) {
-    return Fail("--heartbeat-interval: want a duration such as 10s");
-  }
+  auto node_flags = ParseNodeFlags(f);
+  if (!node_flags.ok()) return Fail(node_flags.error().message);
+  node_flags->node_ips = node_ips;  // with serve's default
   auto api_addr = net::ParseAddress(f.Get("api-listen", "127.0.0.1:6443"));
   if (!api_addr.ok()) return Fail("--api-listen: " + api_addr.error().message);
   auto compaction = ParseDuration(f.Get("compaction-interval", "5m"));
@@ -87,9 +85,7 @@ int RunServe(const std::vector<std::string>& args) {
     if (!pool.ok()) return Fail("--lb-pool: " + pool.error().message);
     lb_pool = *pool;
   }
-  auto lb_ports_flags = LbPortsFromFlags(f);
-  if (!lb_ports_flags.ok()) return Fail(lb_ports_flags.error().message);
-  const gateways::LbPorts lb_ports = *lb_ports_flags;
+  const gateways::LbPorts lb_ports = node_flags->lb_ports;
   auto node_grace = ParseDuration(f.Get("node-grace-period", "40s"));
   if (!node_grace.ok() || node_grace->count() <= 0) {
     return Fail("--node-grace-period: want a duration such as 40s");
@@ -236,30 +232,18 @@ int RunServe(const std::vector<std::string>& args) {
   source_options.client.token = pki->admin_token;
   source_options.client.source = "waygate serve (in-process gateway)";
   source_options.compile.ingress_class = f.Get("ingress-class", "waygate");
-  // This node registers itself as a Node and heartbeats, as every gateway node does; the
-  // gateway status controller publishes the Ready nodes' addresses.
-  nodeagent::NodeAgentOptions node_options;
-  node_options.client = source_options.client;
-  node_options.client.source = "waygate serve (node agent)";
-  node_options.node_name = f.Get("node-name", "");
-  node_options.internal_ips = node_ips;
-  node_options.external_ips = f.GetAll("node-external-ip");
-  node_options.heartbeat_interval = *heartbeat;
-  node_options.version = "waygate/0.1.0";
-  auto node_agent = nodeagent::NodeAgent::Start(node_options);
-  if (!node_agent.ok()) return Fail("--" + node_agent.error().field + ": " +
-                                    node_agent.error().message);
-  // Each Gateway's node ports on this node's IPs, and its EIP when this node has it.
-  GatewayListeners gateway_listeners(*workers, gateways::NodeListenOptions{node_ips, lb_ports});
-  source_options.on_gateways = [&gateway_listeners](auto tables) {
-    gateway_listeners.Update(std::move(tables));
-  };
+  // This node registers itself as a Node and heartbeats, as every gateway node does (the
+  // gateway status controller publishes the Ready nodes' addresses), and listens on each
+  // Gateway's node ports on its IPs, and on its EIP when this node has it.
+  auto node = StartGatewayNode(*node_flags, *workers, "waygate serve (node agent)",
+                               source_options);
+  if (!node.ok()) return Fail(node.error().message);
   auto source = sync::ApiSource::Start(source_options, &routes);
   if (!source.ok()) return Fail(source.error().ToString());
   auto plane = StartApiDataPlane(*http_addr, *admin_addr, *workers, access_log->get(),
-                                 source->get(), &routes, gateway_listeners.cell());
+                                 source->get(), &routes, node->listeners->cell());
   if (!plane.ok()) return Fail(plane.error().ToString());
-  WakeOnPublish wake_on_publish(&gateway_listeners, plane->get());
+  WakeOnPublish wake_on_publish(node->listeners.get(), plane->get());
   std::unique_ptr<Demo> demo;  // owns the demo's echo backends until serve returns
   if (f.Get("demo", "false") == "true") {
     auto started = Demo::Start(DemoOptions{
@@ -275,7 +259,7 @@ int RunServe(const std::vector<std::string>& args) {
   log::Info(std::string("stopping on ") + (sig == SIGINT ? "SIGINT" : "SIGTERM"));
   source->reset();  // no more publishes: then the plane can go
   plane->reset();
-  node_agent->reset();
+  node->agent.reset();
   server->reset();
   events->reset();
   gateway_status->reset();
