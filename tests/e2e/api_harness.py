@@ -9,6 +9,7 @@ import json
 import os
 import signal
 import subprocess
+import time
 import tempfile
 
 from harness import WAYGATE_BIN, Process, make_temp_dir, require_binary, wait_until
@@ -90,3 +91,15 @@ def ingress(name, namespace, host, service="web", port=80, path="/", labels=None
         "spec": {"ingressClassName": "waygate", "rules": [{"host": host, "http": {"paths": [{
             "path": path, "pathType": "Prefix",
             "backend": {"service": {"name": service, "port": {"number": port}}}}]}}]}}
+
+
+def wait_for(test, what, probe, timeout=15, interval=0.1):
+    """Polls `probe` until it returns something truthy and returns that; fails `test` (a
+    unittest.TestCase) naming `what` after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    value = probe()
+    while not value and time.monotonic() < deadline:
+        time.sleep(interval)
+        value = probe()
+    test.assertTrue(value, f"timed out waiting for {what}")
+    return value

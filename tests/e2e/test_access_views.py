@@ -11,7 +11,7 @@ import threading
 import time
 import unittest
 
-from api_harness import ApiServer, ingress
+from api_harness import ApiServer, ingress, wait_for
 from harness import EchoBackend, dead_port
 from test_api_gateway import backend_objects
 from test_gateways import NS, gateway, node_ports
@@ -55,13 +55,7 @@ class AccessViewsTest(unittest.TestCase):
                     input=json.dumps(ingress("lonely", "nogw", "lonely.example.com")))
 
     def wait_for(self, what, probe, timeout=15):
-        deadline = time.monotonic() + timeout
-        value = probe()
-        while not value and time.monotonic() < deadline:
-            time.sleep(0.2)
-            value = probe()
-        self.assertTrue(value, f"timed out waiting for {what}")
-        return value
+        return wait_for(self, what, probe, timeout)
 
     def access(self, name="demo-route", ns="demo"):
         return json.loads(self.kubectl("get", "--raw", ACCESS_PATH.format(ns=ns, name=name)).stdout)

@@ -7,10 +7,9 @@ import json
 import re
 import subprocess
 import threading
-import time
 import unittest
 
-from api_harness import ApiServer, ingress
+from api_harness import ApiServer, ingress, wait_for
 from harness import WAYGATE_BIN, ConnectionClosed, EchoBackend, Process, dead_port, request
 from test_api_gateway import backend_objects, served_by
 from test_gateways import NS, gateway, node_ports
@@ -69,13 +68,7 @@ class GatewayListenersTest(unittest.TestCase):
                 ingress(f"{ns}-route", ns, f"{ns}.example.com", service=backend.name)))
 
     def wait_for(self, what, probe, timeout=15):
-        deadline = time.monotonic() + timeout
-        value = probe()
-        while not value and time.monotonic() < deadline:
-            time.sleep(0.1)
-            value = probe()
-        self.assertTrue(value, f"timed out waiting for {what}")
-        return value
+        return wait_for(self, what, probe, timeout)
 
     def create_gateway(self, project, service_type="NodePort"):
         self.kubectl("create", "-f", "-", input=json.dumps(gateway(project, service_type)))

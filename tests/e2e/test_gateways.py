@@ -8,7 +8,7 @@ import subprocess
 import time
 import unittest
 
-from api_harness import ApiServer, ingress
+from api_harness import ApiServer, ingress, wait_for
 from harness import WAYGATE_BIN, EchoBackend, dead_port
 from test_api_gateway import backend_objects
 
@@ -304,13 +304,7 @@ class GatewayStatusTest(unittest.TestCase):
             time.sleep(0.2)
 
     def wait_for(self, what, probe, timeout=15):
-        deadline = time.monotonic() + timeout
-        value = probe()
-        while not value and time.monotonic() < deadline:
-            time.sleep(0.2)
-            value = probe()
-        self.assertTrue(value, f"timed out waiting for {what}")
-        return value
+        return wait_for(self, what, probe, timeout)
 
     def lb_ips(self, kind, name, ns):
         obj = self.api.kubectl_json("get", kind, name, "-n", ns)
