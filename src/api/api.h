@@ -55,6 +55,8 @@ class Api {
   void Update(Call& call);
   void Patch(Call& call);
   void Delete(Call& call);
+  // One read-check-delete; false (nothing sent) when the object changed in between.
+  bool TryDelete(Call& call);
   void DeleteCollection(Call& call);
   // GET .../ingresses/NAME/access, and .../ingresses/-/access for every Ingress listed.
   void Access(Call& call);

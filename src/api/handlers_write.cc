@@ -410,8 +410,26 @@ void Api::Patch(Call& call) {
 }
 
 void Api::Delete(Call& call) {
+  // A delete must not fail because something else (a controller writing status, say) changed
+  // the object between our read and the delete: as kube-apiserver's GuaranteedUpdate does, read
+  // again, check the preconditions against the new version and try again.
+  constexpr int kAttempts = 8;
+  for (int attempt = 1; attempt < kAttempts; ++attempt) {
+    if (TryDelete(call)) return;
+  }
+  if (!TryDelete(call)) {
+    SendStatus(call, apistatus::Conflict(call.resource->group, call.resource->resource,
+                                         call.info.name,
+                                         "the object is being modified too often; try again"));
+  }
+}
+
+bool Api::TryDelete(Call& call) {
   auto old = registry_.Get(*call.resource, call.info.namespace_, call.info.name);
-  if (!old.ok()) return SendError(call, old.error(), call.info.name);
+  if (!old.ok()) {
+    SendError(call, old.error(), call.info.name);
+    return true;
+  }
   // DeleteOptions.preconditions (uid, resourceVersion) from the body, when sent.
   if (!call.request.body.empty()) {
     auto options = model::ParseJson(call.request.body);
@@ -432,7 +450,7 @@ void Api::Delete(Call& call) {
         SendStatus(call, apistatus::Conflict(call.resource->group, call.resource->resource,
                                              call.info.name,
                                              "Precondition failed: " + what));
-        return;
+        return true;
       }
     }
   }
@@ -447,22 +465,30 @@ void Api::Delete(Call& call) {
       terminating["status"]["phase"] = "Terminating";
       auto rev = ParseResourceVersion(meta.value("resourceVersion", ""));
       auto updated = registry_.Update(*call.resource, terminating, rev.value_or(0));
-      if (!updated.ok()) return SendError(call, updated.error(), call.info.name);
+      if (!updated.ok() && updated.error().code == ErrorCode::kConflict) return false;
+      if (!updated.ok()) {
+        SendError(call, updated.error(), call.info.name);
+        return true;
+      }
       RequestNamespaceCleanup(call.info.name);
       SendObject(call, 200, *updated);
-      return;
+      return true;
     }
     SendObject(call, 200, *old);
-    return;
+    return true;
   }
   if (DryRun(call)) {
     SendObject(call, 200, *old);
-    return;
+    return true;
   }
   auto rev = ParseResourceVersion(meta.value("resourceVersion", ""));
   auto deleted = registry_.Delete(*call.resource, call.info.namespace_, call.info.name,
                                   rev.value_or(0));
-  if (!deleted.ok()) return SendError(call, deleted.error(), call.info.name);
+  if (!deleted.ok() && deleted.error().code == ErrorCode::kConflict) return false;
+  if (!deleted.ok()) {
+    SendError(call, deleted.error(), call.info.name);
+    return true;
+  }
   json status = {{"kind", "Status"},
                  {"apiVersion", "v1"},
                  {"metadata", json::object()},
@@ -473,6 +499,7 @@ void Api::Delete(Call& call) {
                    {"uid", meta.value("uid", "")}}}};
   if (!call.resource->group.empty()) status["details"]["group"] = std::string(call.resource->group);
   SendJson(call, 200, status);
+  return true;
 }
 
 void Api::DeleteCollection(Call& call) {
