@@ -138,6 +138,9 @@ class RouteCompiler::Impl {
 
   // ---- changes since the last compile ----
   bool everything_dirty_ = true;
+  // A Gateway changed: everything is recompiled only if the targeted gateway's scope or
+  // settings did (a status write, a type switch or another gateway changes nothing here).
+  bool gateways_dirty_ = false;
   std::set<ObjectId> dirty_ingresses_;
   std::set<std::string> dirty_services_;   // Service objects changed
   std::set<std::string> dirty_endpoints_;  // endpoints of "namespace/service" changed
@@ -150,6 +153,13 @@ class RouteCompiler::Impl {
   std::string scope_namespace_;
   std::unique_ptr<internal::IngressClassFilter> class_filter_;
   std::vector<model::Diagnostic> gateway_diagnostics_;
+  // What the gateway-wide state was computed from (see TargetChanged).
+  struct AppliedTarget {
+    std::string key;  // "ns/name", "" when no Gateway object is the target
+    std::string scope_namespace;
+    model::StringMap config;
+    friend bool operator==(const AppliedTarget&, const AppliedTarget&) = default;
+  } applied_target_;
 
   std::map<ObjectId, IngressUnit> units_;
   std::unordered_map<std::string, std::set<ObjectId>> host_index_;     // served units by host key
@@ -194,6 +204,7 @@ class RouteCompiler::Impl {
 
   std::shared_ptr<const RouteTable> Compile(std::vector<model::Diagnostic>& diagnostics);
   void ResetGatewayWide(std::vector<model::Diagnostic>& diagnostics);
+  AppliedTarget CurrentTarget() const;
   void RecomputeUnit(const ObjectId& id, std::set<std::string>& dirty_hosts,
                      std::vector<model::Diagnostic>& diagnostics);
   IngressUnit MakeUnit(std::shared_ptr<const model::Ingress> ingress) const;
@@ -224,10 +235,24 @@ class RouteCompiler::Impl {
   bool changed_ = false;
 };
 
+RouteCompiler::Impl::AppliedTarget RouteCompiler::Impl::CurrentTarget() const {
+  std::vector<const model::Gateway*> gateways;
+  for (const auto& [_, gateway] : gateways_) gateways.push_back(gateway.get());
+  internal::GatewayTarget target = internal::ResolveGateway(gateways, options_.gateway);
+  AppliedTarget applied;
+  applied.scope_namespace = target.scope_namespace;
+  if (target.object != nullptr) {
+    applied.key = Key(target.namespace_, target.name);
+    applied.config = target.object->controller.config;
+  }
+  return applied;
+}
+
 void RouteCompiler::Impl::ResetGatewayWide(std::vector<model::Diagnostic>& diagnostics) {
   std::vector<const model::Gateway*> gateways;
   for (const auto& [_, gateway] : gateways_) gateways.push_back(gateway.get());
   internal::GatewayTarget target = internal::ResolveGateway(gateways, options_.gateway);
+  applied_target_ = CurrentTarget();
   scope_namespace_ = target.scope_namespace;
   gateway_settings_ = GatewaySettings{};
   gateway_diagnostics_.clear();
@@ -579,6 +604,10 @@ std::shared_ptr<const RouteTable> RouteCompiler::Impl::Compile(
   ++generation_;
   changed_ = !compiled_;
   reported_.clear();
+  if (gateways_dirty_ && !everything_dirty_ && !(CurrentTarget() == applied_target_)) {
+    everything_dirty_ = true;
+  }
+  gateways_dirty_ = false;
   if (everything_dirty_) {
     diagnostic_count_ -= gateway_diagnostics_.size();
     ResetGatewayWide(diagnostics);
@@ -717,7 +746,7 @@ void RouteCompiler::Upsert(std::shared_ptr<const model::IngressClass> ingress_cl
 }
 
 void RouteCompiler::Upsert(std::shared_ptr<const model::Gateway> gateway) {
-  impl_->everything_dirty_ = true;
+  impl_->gateways_dirty_ = true;
   ObjectId id{gateway->meta.namespace_, gateway->meta.name};
   impl_->gateways_[std::move(id)] = std::move(gateway);
 }
@@ -744,7 +773,7 @@ void RouteCompiler::Remove(Kind kind, const std::string& namespace_, const std::
       break;
     case Kind::kGateway:
       if (impl_->gateways_.erase(ObjectId{namespace_, name}) > 0) {
-        impl_->everything_dirty_ = true;
+        impl_->gateways_dirty_ = true;
       }
       break;
   }

@@ -145,6 +145,9 @@ class RandomCluster {
         auto gateway = std::make_shared<model::Gateway>(MakeGateway(model::kClusterGatewayName));
         if (Roll(2) == 0) gateway->controller.scope = {true, Pick({"a", "b"})};
         gateway->controller.config["proxy-body-size"] = Pick({"1m", "2m", "bogus"});
+        // Changes no table holds (the type, status): must not change what is served.
+        gateway->service.type = Pick({"NodePort", "LoadBalancer"});
+        if (Roll(2) == 0) gateway->status.load_balancer_ingress.push_back({"10.9.9.9", ""});
         UpsertInto(state.gateways, *gateway);
         compiler.Upsert(std::shared_ptr<const model::Gateway>(gateway));
         break;
