@@ -123,24 +123,21 @@ Result<std::unique_ptr<GatewayStatusController>> GatewayStatusController::Start(
 }
 
 GatewayStatusController::GatewayStatusController(store::Store* store, GatewayStatusOptions options)
-    : store_(store),
-      registry_(store),
+    : registry_(store),
       options_(std::move(options)),
       recorder_(&registry_, options_.component),
-      snapshot_(std::make_shared<AccessSnapshot>()) {
-  sources_[kGateway].prefix = api::KeyPrefix(GatewayInfo(), "");
-  sources_[kNode].prefix = api::KeyPrefix(NodeInfo(), "");
-  sources_[kIngress].prefix = api::KeyPrefix(IngressInfo(), "");
-}
+      follower_(store,
+                {api::KeyPrefix(GatewayInfo(), ""), api::KeyPrefix(NodeInfo(), ""),
+                 api::KeyPrefix(IngressInfo(), "")},
+                options_.retry, "gateway status",
+                {[this](const StoreFollower::Change& change) { Apply(change); },
+                 [this](size_t kind) { return KnownNames(kind); }}),
+      snapshot_(std::make_shared<AccessSnapshot>()) {}
 
 GatewayStatusController::~GatewayStatusController() {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    stop_ = true;
-  }
-  cv_.notify_all();
+  follower_.Stop();
   if (thread_.joinable()) thread_.join();
-  for (Source& source : sources_) source.watch.reset();
+  // follower_ closes the watches as it is destroyed.
 }
 
 std::shared_ptr<const AccessSnapshot> GatewayStatusController::access() const {
@@ -151,21 +148,8 @@ std::shared_ptr<const AccessSnapshot> GatewayStatusController::access() const {
 Status GatewayStatusController::Bootstrap() {
   Status seeded = recorder_.Seed();
   if (!seeded.ok()) return seeded;
-  int64_t revision = 0;
-  for (int kind = 0; kind < kKinds; ++kind) {
-    Source& source = sources_[kind];
-    auto range = store_->Range(source.prefix, "", 0, revision);
-    if (!range.ok()) return range.error();
-    revision = range->revision;
-    source.revision = revision;
-    for (const store::KeyValue& kv : range->kvs) {
-      Apply(static_cast<Kind>(kind), store::EventType::kPut, kv.key, kv.value, kv.mod_revision);
-    }
-  }
-  for (int kind = 0; kind < kKinds; ++kind) {
-    Status opened = OpenWatch(static_cast<Kind>(kind));
-    if (!opened.ok()) return opened;
-  }
+  Status followed = follower_.Bootstrap();
+  if (!followed.ok()) return followed;
   // The first picture, without writing anything yet: readers get addresses at once.
   CheckNodes(false);
   Plan();
@@ -173,61 +157,7 @@ Status GatewayStatusController::Bootstrap() {
   return OkStatus();
 }
 
-Status GatewayStatusController::OpenWatch(Kind kind) {
-  Source& source = sources_[kind];
-  store::WatchCallbacks callbacks;
-  callbacks.on_event = [this, kind](const store::Event& event) {
-    Pending p;
-    p.kind = kind;
-    p.type = event.type;
-    p.key = event.kv.key;
-    if (event.type == store::EventType::kPut) p.value = event.kv.value;
-    p.revision = event.kv.mod_revision;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      pending_.push_back(std::move(p));
-    }
-    cv_.notify_one();
-  };
-  callbacks.on_close = [this, kind](const Error& error) {
-    Pending p;
-    p.kind = kind;
-    p.closed = true;
-    p.error = error;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      pending_.push_back(std::move(p));
-    }
-    cv_.notify_one();
-  };
-  auto watch = store_->WatchPrefix(source.prefix, source.revision, std::move(callbacks));
-  if (!watch.ok()) return watch.error();
-  source.watch = std::move(*watch);
-  source.reopen_at.reset();
-  return OkStatus();
-}
-
-void GatewayStatusController::Reopen(Kind kind, const Error& why) {
-  Source& source = sources_[kind];
-  source.watch.reset();
-  Status status = why.code == ErrorCode::kGone ? Relist(kind) : OkStatus();
-  if (status.ok()) status = OpenWatch(kind);
-  if (status.ok()) return;
-  log::Warn("controller: gateway status: watching " + source.prefix +
-            " failed: " + status.error().ToString() + "; retrying");
-  source.reopen_at = Clock::now() + options_.retry;
-}
-
-Status GatewayStatusController::Relist(Kind kind) {
-  // Behind a compaction: read the present and apply the difference, as an informer does.
-  Source& source = sources_[kind];
-  auto range = store_->Range(source.prefix, "", 0, 0);
-  if (!range.ok()) return range.error();
-  std::unordered_set<std::string> present;
-  for (const store::KeyValue& kv : range->kvs) {
-    present.insert(kv.key.substr(source.prefix.size()));
-    Apply(kind, store::EventType::kPut, kv.key, kv.value, kv.mod_revision);
-  }
+std::vector<std::string> GatewayStatusController::KnownNames(size_t kind) const {
   std::vector<std::string> known;
   if (kind == kGateway) {
     for (const auto& [name, unused] : gateways_) known.push_back(name);
@@ -236,13 +166,7 @@ Status GatewayStatusController::Relist(Kind kind) {
   } else {
     for (const auto& [name, unused] : ingresses_) known.push_back(name);
   }
-  for (const std::string& name : known) {
-    if (present.count(name) == 0) {
-      Apply(kind, store::EventType::kDelete, source.prefix + name, "", range->revision);
-    }
-  }
-  source.revision = range->revision;
-  return OkStatus();
+  return known;
 }
 
 // ---- the thread ----
@@ -265,34 +189,12 @@ GatewayStatusController::Clock::time_point GatewayStatusController::NextWakeup()
   }
   // A clock jump can move heartbeats under us; look again at least once per grace period.
   if (!nodes_.empty()) wake = std::min(wake, now + options_.node_grace);
-  for (const Source& source : sources_) {
-    if (source.reopen_at) wake = std::min(wake, *source.reopen_at);
-  }
-  return wake;
+  return wake;  // the follower wakes earlier for a watch it must retry
 }
 
 void GatewayStatusController::Run() {
-  for (;;) {
-    std::vector<Pending> batch;
-    {
-      std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait_until(lock, NextWakeup(), [&] { return stop_ || !pending_.empty(); });
-      if (stop_) return;
-      batch.swap(pending_);
-    }
-    for (const Pending& p : batch) {
-      if (p.closed) {
-        Reopen(p.kind, p.error);
-      } else if (p.revision > sources_[p.kind].revision) {
-        Apply(p.kind, p.type, p.key, p.value, p.revision);
-      }
-    }
-    for (int kind = 0; kind < kKinds; ++kind) {
-      const Source& source = sources_[kind];
-      if (source.reopen_at && *source.reopen_at <= Clock::now()) {
-        Reopen(static_cast<Kind>(kind), MakeError(ErrorCode::kIo, "retry"));
-      }
-    }
+  while (follower_.Wait(NextWakeup())) {
+    follower_.Dispatch();
     const bool may_write = !retry_at_ || *retry_at_ <= Clock::now();
     if (may_write) retry_at_.reset();
     CheckNodes(may_write);
@@ -305,14 +207,10 @@ void GatewayStatusController::Run() {
 
 // ---- applying watch events ----
 
-void GatewayStatusController::Apply(Kind kind, store::EventType type, const std::string& key,
-                                    const std::string& value, int64_t revision) {
-  Source& source = sources_[kind];
-  source.revision = std::max(source.revision, revision);
-  if (key.size() <= source.prefix.size()) return;
-  std::string name = key.substr(source.prefix.size());
-  const std::string* v = type == store::EventType::kPut ? &value : nullptr;
-  switch (kind) {
+void GatewayStatusController::Apply(const StoreFollower::Change& change) {
+  const std::string& name = change.name;
+  const std::string* v = change.type == store::EventType::kPut ? &change.value : nullptr;
+  switch (change.source) {
     case kGateway:
       ApplyGateway(name, v);
       break;

@@ -16,10 +16,8 @@
 // between watch events. Runs on its own thread; the store must outlive the controller.
 #pragma once
 
-#include <array>
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -40,6 +38,7 @@
 #include "controller/event_recorder.h"
 #include "controller/gateway_plan.h"
 #include "controller/node_health.h"
+#include "controller/store_follower.h"
 #include "gateways/ranges.h"
 #include "gateways/status.h"
 #include "model/objects.h"
@@ -112,23 +111,6 @@ class GatewayStatusController {
   enum Kind { kGateway = 0, kNode = 1, kIngress = 2, kKinds = 3 };
   using Clock = std::chrono::steady_clock;
 
-  struct Pending {
-    Kind kind = kGateway;
-    bool closed = false;
-    store::EventType type = store::EventType::kPut;
-    std::string key;
-    std::string value;
-    int64_t revision = 0;
-    Error error;
-  };
-
-  struct Source {
-    std::string prefix;
-    int64_t revision = 0;
-    std::unique_ptr<store::Watch> watch;
-    std::optional<Clock::time_point> reopen_at;
-  };
-
   struct GatewayRecord {
     model::Gateway object;
     nlohmann::json status;  // as stored
@@ -152,13 +134,10 @@ class GatewayStatusController {
   GatewayStatusController(store::Store* store, GatewayStatusOptions options);
 
   Status Bootstrap();
-  Status OpenWatch(Kind kind);
-  void Reopen(Kind kind, const Error& why);
-  Status Relist(Kind kind);
   void Run();
 
-  void Apply(Kind kind, store::EventType type, const std::string& key, const std::string& value,
-             int64_t revision);
+  void Apply(const StoreFollower::Change& change);
+  std::vector<std::string> KnownNames(size_t kind) const;
   void ApplyGateway(const std::string& name, const std::string* value);
   void ApplyNode(const std::string& name, const std::string* value);
   void ApplyIngress(const std::string& name, const std::string* value);
@@ -179,13 +158,11 @@ class GatewayStatusController {
   void MarkIngress(const std::string& key);
   Clock::time_point NextWakeup() const;
 
-  store::Store* store_;
   api::Registry registry_;
   GatewayStatusOptions options_;
   EventRecorder recorder_;
 
   // Controller thread only (and Bootstrap, before the thread starts).
-  std::array<Source, kKinds> sources_;
   std::map<std::string, GatewayRecord> gateways_;  // "ns/name", sorted: the allocation order
   std::map<std::string, NodeHealth> nodes_;
   std::vector<std::string> node_addresses_;                   // published now
@@ -205,10 +182,7 @@ class GatewayStatusController {
   std::optional<Clock::time_point> publish_at_;
   std::optional<Clock::time_point> retry_at_;  // a failed write is tried again then
 
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::vector<Pending> pending_;  // guarded by mu_
-  bool stop_ = false;             // guarded by mu_
+  StoreFollower follower_;
 
   mutable std::mutex snapshot_mu_;
   std::shared_ptr<const AccessSnapshot> snapshot_;  // guarded by snapshot_mu_

@@ -1,7 +1,6 @@
 #include "controller/ingress_events.h"
 
 #include <algorithm>
-#include <unordered_set>
 
 #include "api/resources.h"
 #include "base/log.h"
@@ -40,128 +39,44 @@ Result<std::unique_ptr<IngressEventsController>> IngressEventsController::Start(
 }
 
 IngressEventsController::IngressEventsController(store::Store* store, IngressEventsOptions options)
-    : store_(store),
-      registry_(store),
+    : registry_(store),
       options_(std::move(options)),
-      recorder_(&registry_, options_.component) {
-  sources_[kIngress].prefix = PrefixOf("networking.k8s.io", "ingresses");
-  sources_[kService].prefix = PrefixOf("", "services");
-  sources_[kSecret].prefix = PrefixOf("", "secrets");
-}
+      recorder_(&registry_, options_.component),
+      follower_(store,
+                {PrefixOf("networking.k8s.io", "ingresses"), PrefixOf("", "services"),
+                 PrefixOf("", "secrets")},
+                options_.retry, "ingress events",
+                {[this](const StoreFollower::Change& change) { Apply(change); },
+                 [this](size_t kind) { return KnownNames(kind); }}) {}
 
 IngressEventsController::~IngressEventsController() {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    stop_ = true;
-  }
-  cv_.notify_all();
+  follower_.Stop();
   if (thread_.joinable()) thread_.join();
-  // Each reset waits for a callback in flight; callbacks only touch mu_ and pending_.
-  for (Source& source : sources_) source.watch.reset();
+  // follower_ closes the watches as it is destroyed.
 }
 
 Status IngressEventsController::Bootstrap() {
   Status seeded = recorder_.Seed();
   if (!seeded.ok()) return seeded;
-  // One snapshot for all three kinds, so the first verdicts see a consistent cluster.
-  int64_t revision = 0;
-  for (int kind = 0; kind < kKinds; ++kind) {
-    Source& source = sources_[kind];
-    auto range = store_->Range(source.prefix, "", 0, revision);
-    if (!range.ok()) return range.error();
-    revision = range->revision;
-    source.revision = revision;
-    for (const store::KeyValue& kv : range->kvs) {
-      // Due at once: the snapshot is complete, there is nothing to wait for.
-      Apply(static_cast<Kind>(kind), store::EventType::kPut, kv.key, kv.value, kv.mod_revision,
-            Clock::now());
-    }
-  }
-  for (int kind = 0; kind < kKinds; ++kind) {
-    Status opened = OpenWatch(static_cast<Kind>(kind));
-    if (!opened.ok()) return opened;
-  }
-  return OkStatus();
+  return follower_.Bootstrap();
 }
 
-Status IngressEventsController::OpenWatch(Kind kind) {
-  Source& source = sources_[kind];
-  store::WatchCallbacks callbacks;
-  callbacks.on_event = [this, kind](const store::Event& event) {
-    Pending p;
-    p.kind = kind;
-    p.type = event.type;
-    p.key = event.kv.key;
-    if (event.type == store::EventType::kPut) p.value = event.kv.value;
-    p.revision = event.kv.mod_revision;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      pending_.push_back(std::move(p));
-    }
-    cv_.notify_one();
-  };
-  callbacks.on_close = [this, kind](const Error& error) {
-    Pending p;
-    p.kind = kind;
-    p.closed = true;
-    p.error = error;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      pending_.push_back(std::move(p));
-    }
-    cv_.notify_one();
-  };
-  auto watch = store_->WatchPrefix(source.prefix, source.revision, std::move(callbacks));
-  if (!watch.ok()) return watch.error();
-  source.watch = std::move(*watch);
-  source.reopen_at.reset();
-  return OkStatus();
+std::vector<std::string> IngressEventsController::KnownNames(size_t kind) const {
+  return kind == kIngress   ? index_.IngressKeys()
+         : kind == kService ? index_.ServiceKeys()
+                            : index_.SecretKeys();
 }
 
-void IngressEventsController::Reopen(Kind kind, const Error& why) {
-  Source& source = sources_[kind];
-  source.watch.reset();
-  Status status = why.code == ErrorCode::kGone ? Relist(kind) : OkStatus();
-  if (status.ok()) status = OpenWatch(kind);
-  if (status.ok()) return;
-  log::Warn("controller: ingress events: watching " + source.prefix +
-            " failed: " + status.error().ToString() + "; retrying");
-  source.reopen_at = Clock::now() + options_.retry;
-}
-
-Status IngressEventsController::Relist(Kind kind) {
-  // The watch fell behind a compaction: read the present and apply the difference, as an
-  // informer's relist does.
-  Source& source = sources_[kind];
-  auto range = store_->Range(source.prefix, "", 0, 0);
-  if (!range.ok()) return range.error();
-  Clock::time_point due = Clock::now() + options_.settle;
-  std::unordered_set<std::string> present;
-  for (const store::KeyValue& kv : range->kvs) {
-    present.insert(kv.key.substr(source.prefix.size()));
-    Apply(kind, store::EventType::kPut, kv.key, kv.value, kv.mod_revision, due);
-  }
-  std::vector<std::string> known = kind == kIngress   ? index_.IngressKeys()
-                                   : kind == kService ? index_.ServiceKeys()
-                                                      : index_.SecretKeys();
-  for (const std::string& name : known) {
-    if (present.count(name) == 0) {
-      Apply(kind, store::EventType::kDelete, source.prefix + name, "", range->revision, due);
-    }
-  }
-  source.revision = range->revision;
-  return OkStatus();
-}
-
-void IngressEventsController::Apply(Kind kind, store::EventType type, const std::string& key,
-                                    const std::string& value, int64_t revision,
-                                    Clock::time_point due) {
-  Source& source = sources_[kind];
-  source.revision = std::max(source.revision, revision);
-  if (key.size() <= source.prefix.size()) return;
-  std::string name = key.substr(source.prefix.size());  // "<namespace>/<name>"
-  if (type == store::EventType::kDelete) {
-    switch (kind) {
+void IngressEventsController::Apply(const StoreFollower::Change& change) {
+  // A listed snapshot is complete, so there is nothing to wait for; a relist's changes wait
+  // `settle` from now, a watch batch's from when the batch arrived.
+  Clock::time_point due = change.origin == StoreFollower::Origin::kList ? Clock::now()
+                          : change.origin == StoreFollower::Origin::kRelist
+                              ? Clock::now() + options_.settle
+                              : batch_due_;
+  const std::string& name = change.name;  // "<namespace>/<name>"
+  if (change.type == store::EventType::kDelete) {
+    switch (change.source) {
       case kIngress:
         if (auto uid = index_.DeleteIngress(name)) recorder_.Forget(*uid);
         break;
@@ -174,14 +89,14 @@ void IngressEventsController::Apply(Kind kind, store::EventType type, const std:
     }
     return;
   }
-  json object = json::parse(value, nullptr, false);
+  json object = json::parse(change.value, nullptr, false);
   if (!object.is_object()) {
-    log::Warn("controller: ingress events: " + key + " does not hold a JSON object");
+    log::Warn("controller: ingress events: " + change.key + " does not hold a JSON object");
     return;
   }
-  switch (kind) {
+  switch (change.source) {
     case kIngress:
-      MarkDirty(index_.PutIngress(name, object, std::to_string(revision)), due);
+      MarkDirty(index_.PutIngress(name, object, std::to_string(change.revision)), due);
       break;
     case kService:
       MarkDirty(index_.PutService(name, object), due);
@@ -204,35 +119,13 @@ IngressEventsController::Clock::time_point IngressEventsController::NextWakeup()
   // A bounded "never", so wait_until does no overflowing arithmetic on time_point::max().
   Clock::time_point wake = Clock::now() + std::chrono::hours(1);
   if (!dirty_.empty()) wake = std::min(wake, dirty_.front().first);
-  for (const Source& source : sources_) {
-    if (source.reopen_at) wake = std::min(wake, *source.reopen_at);
-  }
-  return wake;
+  return wake;  // the follower wakes earlier for a watch it must retry
 }
 
 void IngressEventsController::Run() {
-  for (;;) {
-    std::vector<Pending> batch;
-    {
-      std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait_until(lock, NextWakeup(), [&] { return stop_ || !pending_.empty(); });
-      if (stop_) return;
-      batch.swap(pending_);
-    }
-    Clock::time_point due = Clock::now() + options_.settle;
-    for (const Pending& p : batch) {
-      if (p.closed) {
-        Reopen(p.kind, p.error);
-      } else if (p.revision > sources_[p.kind].revision) {
-        Apply(p.kind, p.type, p.key, p.value, p.revision, due);
-      }
-    }
-    for (int kind = 0; kind < kKinds; ++kind) {
-      const Source& source = sources_[kind];
-      if (source.reopen_at && *source.reopen_at <= Clock::now()) {
-        Reopen(static_cast<Kind>(kind), MakeError(ErrorCode::kIo, "retry"));
-      }
-    }
+  while (follower_.Wait(NextWakeup())) {
+    batch_due_ = Clock::now() + options_.settle;
+    follower_.Dispatch();
     CheckDue(kChecksPerRound);
   }
 }

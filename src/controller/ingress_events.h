@@ -11,15 +11,11 @@
 // Runs on its own thread; the store must outlive the controller.
 #pragma once
 
-#include <array>
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <memory>
-#include <mutex>
-#include <optional>
 #include <string>
 #include <thread>
 #include <unordered_set>
@@ -29,6 +25,7 @@
 #include "base/result.h"
 #include "controller/event_recorder.h"
 #include "controller/reference_index.h"
+#include "controller/store_follower.h"
 #include "store/store.h"
 
 namespace waygate::controller {
@@ -63,56 +60,31 @@ class IngressEventsController {
  private:
   enum Kind { kIngress = 0, kService = 1, kSecret = 2, kKinds = 3 };
 
-  // What a watch callback hands the controller's thread (prev_kv is not needed, so not kept).
-  struct Pending {
-    Kind kind = kIngress;
-    bool closed = false;  // the watch ended: `error` says why
-    store::EventType type = store::EventType::kPut;
-    std::string key;
-    std::string value;
-    int64_t revision = 0;
-    Error error;
-  };
-
-  struct Source {
-    std::string prefix;    // "/registry/core/services/"
-    int64_t revision = 0;  // everything up to here is applied
-    std::unique_ptr<store::Watch> watch;
-    std::optional<std::chrono::steady_clock::time_point> reopen_at;
-  };
-
   using Clock = std::chrono::steady_clock;
 
   IngressEventsController(store::Store* store, IngressEventsOptions options);
 
   Status Bootstrap();
-  Status OpenWatch(Kind kind);
-  void Reopen(Kind kind, const Error& why);
-  Status Relist(Kind kind);
   void Run();
 
-  void Apply(Kind kind, store::EventType type, const std::string& key, const std::string& value,
-             int64_t revision, Clock::time_point due);
+  void Apply(const StoreFollower::Change& change);
+  std::vector<std::string> KnownNames(size_t kind) const;
   void MarkDirty(const std::vector<std::string>& ingresses, Clock::time_point due);
   void CheckDue(size_t max_checks);
   void Check(const std::string& ingress_key);
   Clock::time_point NextWakeup() const;
 
-  store::Store* store_;
   api::Registry registry_;
   IngressEventsOptions options_;
   EventRecorder recorder_;
 
   // Controller thread only (and Bootstrap, before the thread starts).
   ReferenceIndex index_;
-  std::array<Source, kKinds> sources_;
+  Clock::time_point batch_due_;  // when the Ingresses marked by this batch of watch events are due
   std::deque<std::pair<Clock::time_point, std::string>> dirty_;  // due times never decrease
   std::unordered_set<std::string> dirty_set_;
 
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::vector<Pending> pending_;  // guarded by mu_
-  bool stop_ = false;             // guarded by mu_
+  StoreFollower follower_;
 
   std::atomic<uint64_t> checks_{0};
   std::atomic<uint64_t> created_{0};

@@ -1,24 +1,19 @@
-// A real SQLite store in a temp dir plus an api::Registry, and helpers that write objects the
-// way the API server does (PrepareForCreate, then Registry), so the controller sees exactly
-// what `kubectl apply` would leave in the store.
+// The shared SQLite store + api::Registry fixture with two namespaces, and helpers that write
+// objects the way the API server does (PrepareForCreate, then Registry), so the controller sees
+// exactly what `kubectl apply` would leave in the store.
 #pragma once
 
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
-#include <chrono>
-#include <filesystem>
 #include <functional>
-#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "api/admission.h"
 #include "api/registry.h"
 #include "api/resources.h"
-#include "store/sqlite/sqlite_store.h"
+#include "common/store_fixture.h"
 
 namespace waygate::controller::testing {
 
@@ -28,25 +23,15 @@ inline const api::ResourceInfo& Info(const char* group, const char* resource) {
   return *api::FindResource(group, "v1", resource);
 }
 
-class StoreFixture : public ::testing::Test {
+using waygate::testing::WaitFor;
+
+class StoreFixture : public waygate::testing::SqliteStoreFixture {
  protected:
   void SetUp() override {
-    std::string tmpl =
-        (std::filesystem::temp_directory_path() / "waygate-controller-XXXXXX").string();
-    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
-    auto opened = store::OpenSqliteStore(dir_ + "/store.db");
-    ASSERT_TRUE(opened.ok()) << opened.error().ToString();
-    store_ = std::move(*opened);
-    registry_ = std::make_unique<api::Registry>(store_.get());
+    SqliteStoreFixture::SetUp();
+    if (HasFatalFailure()) return;
     CreateNamespace("default");
     CreateNamespace("demo");
-  }
-
-  void TearDown() override {
-    registry_.reset();
-    store_.reset();
-    if (!dir_.empty()) std::filesystem::remove_all(dir_);
   }
 
   json Create(const api::ResourceInfo& info, json object) {
@@ -121,21 +106,6 @@ class StoreFixture : public ::testing::Test {
     }
     return out;
   }
-
-  // Polls until `done` holds; false after the deadline (no fixed sleeps in assertions).
-  static bool WaitFor(const std::function<bool()>& done,
-                      std::chrono::milliseconds deadline = std::chrono::seconds(10)) {
-    auto until = std::chrono::steady_clock::now() + deadline;
-    while (std::chrono::steady_clock::now() < until) {
-      if (done()) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
-    return done();
-  }
-
-  std::string dir_;
-  std::unique_ptr<store::Store> store_;
-  std::unique_ptr<api::Registry> registry_;
 };
 
 }  // namespace waygate::controller::testing

@@ -1,13 +1,11 @@
-// A real API server in the test process: SQLite store in a temp dir, api::Api, and its
+// A real API server in the test process: the shared SQLite store fixture, api::Api, and its
 // HttpServer over plain HTTP on 127.0.0.1 (port 0 first, then the same port again after a
 // StopServer, so a client sees the server go away and come back).
 #pragma once
 
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
 #include <chrono>
-#include <filesystem>
 #include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -19,9 +17,9 @@
 #include "api/http_server.h"
 #include "api/registry.h"
 #include "api/resources.h"
+#include "common/store_fixture.h"
 #include "kubeclient/config.h"
 #include "net/address.h"
-#include "store/sqlite/sqlite_store.h"
 
 namespace waygate::nodeagent::testing {
 
@@ -29,28 +27,13 @@ using nlohmann::json;
 
 inline constexpr const char* kToken = "nodeagent-test-token";
 
-// Polls `done` until it holds or `limit` passes.
-inline bool WaitFor(const std::function<bool()>& done,
-                    std::chrono::milliseconds limit = std::chrono::seconds(10)) {
-  auto deadline = std::chrono::steady_clock::now() + limit;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  return true;
-}
+using waygate::testing::WaitFor;
 
-class ApiFixture : public ::testing::Test {
+class ApiFixture : public waygate::testing::SqliteStoreFixture {
  protected:
   void SetUp() override {
-    std::string tmpl =
-        (std::filesystem::temp_directory_path() / "waygate-nodeagent-XXXXXX").string();
-    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
-    auto opened = store::OpenSqliteStore(dir_ + "/store.db");
-    ASSERT_TRUE(opened.ok()) << opened.error().ToString();
-    store_ = std::move(*opened);
-    registry_ = std::make_unique<api::Registry>(store_.get());
+    SqliteStoreFixture::SetUp();
+    if (HasFatalFailure()) return;
     api::ApiOptions options;
     options.store = store_.get();
     options.admin_token = kToken;
@@ -63,9 +46,7 @@ class ApiFixture : public ::testing::Test {
   void TearDown() override {
     server_.reset();
     api_.reset();
-    registry_.reset();
-    store_.reset();
-    if (!dir_.empty()) std::filesystem::remove_all(dir_);
+    SqliteStoreFixture::TearDown();
   }
 
   void StartServer(const std::string& listen) {
@@ -127,9 +108,6 @@ class ApiFixture : public ::testing::Test {
     ASSERT_TRUE(deleted.ok()) << deleted.error().ToString();
   }
 
-  std::string dir_;
-  std::unique_ptr<store::Store> store_;
-  std::unique_ptr<api::Registry> registry_;
   std::unique_ptr<api::Api> api_;
   std::unique_ptr<api::HttpServer> server_;
   int port_ = 0;
