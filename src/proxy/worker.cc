@@ -177,7 +177,6 @@ void Worker::RefreshSnapshot() {
   }
   endpoints_.Collect(refresh, [this](upstream::Connection* c) { pool_.Close(c); });
   AdoptListeners(set.get());
-  gateway_set_ = std::move(set);
 }
 
 void Worker::AdoptGatewaySet(const GatewaySet* set, uint64_t refresh,

@@ -92,7 +92,6 @@ class Worker {
   // Current route snapshots and the per-worker state derived from them.
   std::shared_ptr<Serving> main_;
   std::vector<std::pair<std::string, std::shared_ptr<Serving>>> servings_;  // by gateway, sorted
-  std::shared_ptr<const GatewaySet> gateway_set_;
   uint64_t table_generation_ = ~uint64_t{0};
   uint64_t gateways_generation_ = ~uint64_t{0};
   uint64_t refreshes_ = 0;  // marks the endpoint states every current table references

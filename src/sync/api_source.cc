@@ -263,8 +263,10 @@ void ApiSource::Loop() {
     if (dirty || !ready()) {
       Compile();
       if (options_.on_gateways) {
-        bool set_changed = ReconcileGatewayCompilers();
-        CompileGateways(set_changed || gateways_dirty_ || !gateways_published_);
+        // Only a Gateway change can add or drop a gateway's compiler.
+        bool gateway_changed = gateways_dirty_ || !gateways_published_;
+        if (gateway_changed) ReconcileGatewayCompilers();
+        CompileGateways(gateway_changed);
         gateways_dirty_ = false;
       }
       dirty = false;
@@ -272,7 +274,7 @@ void ApiSource::Loop() {
   }
 }
 
-bool ApiSource::ReconcileGatewayCompilers() {
+void ApiSource::ReconcileGatewayCompilers() {
   const KindStore& store = stores_[kGatewayKind];
   std::map<std::string, std::shared_ptr<const model::Gateway>> present;
   for (const auto& [_, decoded] : store.objects) {
@@ -281,12 +283,10 @@ bool ApiSource::ReconcileGatewayCompilers() {
     });
     if (g != nullptr) present.emplace(g->meta.namespace_ + "/" + g->meta.name, std::move(g));
   }
-  bool changed = false;
   for (auto it = gateways_.begin(); it != gateways_.end();) {
     if (present.count(it->first) == 0) {
       if (it->second.table) retired_.push_back(std::move(it->second.table));
       it = gateways_.erase(it);
-      changed = true;
     } else {
       ++it;
     }
@@ -303,9 +303,7 @@ bool ApiSource::ReconcileGatewayCompilers() {
         FeedCompiler(*g.compiler, kind, nullptr, decoded);
       }
     }
-    changed = true;
   }
-  return changed;
 }
 
 void ApiSource::CompileGateways(bool force_publish) {

@@ -132,8 +132,8 @@ class ApiSource {
                            const std::shared_ptr<const Decoded>& after);
   void Compile();
   // Per-gateway compilers: one per Gateway object, created (and fed every object held) when
-  // the Gateway appears, dropped when it goes. Returns true when the set of gateways changed.
-  bool ReconcileGatewayCompilers();
+  // the Gateway appears, dropped when it goes; each one's object brought up to date.
+  void ReconcileGatewayCompilers();
   void CompileGateways(bool force_publish);
   void SweepRetired();
 

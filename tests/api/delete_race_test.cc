@@ -13,6 +13,7 @@
 
 #include "api/api.h"
 #include "api/http_server.h"
+#include "common/forwarding_store.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace waygate::api {
@@ -22,23 +23,11 @@ using nlohmann::json;
 
 constexpr const char* kToken = "delete-race-token";
 
-class InterleavingStore : public store::Store {
+class InterleavingStore : public waygate::testing::ForwardingStore {
  public:
-  explicit InterleavingStore(store::Store* inner) : inner_(inner) {}
+  explicit InterleavingStore(store::Store* inner) : ForwardingStore(inner) {}
   int writes_before_delete = 0;  // how many deletes still get a write slipped in before them
 
-  Result<store::RangeResult> Get(std::string_view key) override { return inner_->Get(key); }
-  Result<store::RangeResult> Range(std::string_view prefix, std::string_view start_after,
-                                   int64_t limit, int64_t revision) override {
-    return inner_->Range(prefix, start_after, limit, revision);
-  }
-  Result<store::KeyValue> Create(std::string_view key, std::string_view value) override {
-    return inner_->Create(key, value);
-  }
-  Result<store::KeyValue> Update(std::string_view key, std::string_view value,
-                                 int64_t expected) override {
-    return inner_->Update(key, value, expected);
-  }
   Result<store::Event> Delete(std::string_view key, int64_t expected) override {
     if (writes_before_delete > 0) {
       --writes_before_delete;
@@ -49,16 +38,6 @@ class InterleavingStore : public store::Store {
     }
     return inner_->Delete(key, expected);
   }
-  int64_t CurrentRevision() override { return inner_->CurrentRevision(); }
-  Result<std::unique_ptr<store::Watch>> WatchPrefix(std::string_view prefix, int64_t after,
-                                                    store::WatchCallbacks callbacks) override {
-    return inner_->WatchPrefix(prefix, after, std::move(callbacks));
-  }
-  Status Compact(int64_t revision) override { return inner_->Compact(revision); }
-  int64_t CompactedRevision() override { return inner_->CompactedRevision(); }
-
- private:
-  store::Store* inner_;
 };
 
 struct Response {

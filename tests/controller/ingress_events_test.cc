@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "common/forwarding_store.h"
 #include "fixture.h"
 
 namespace waygate::controller::testing {
@@ -243,9 +244,9 @@ TEST_F(IngressEventsTest, DeletingTheServiceReportsAgainIntoTheSameEvent) {
 
 // Delegates to the real store, but a test can end the watches on one prefix the way a store
 // ends a watch that fell behind compaction: events stop, then on_close(kGone).
-class CuttableStore : public store::Store {
+class CuttableStore : public waygate::testing::ForwardingStore {
  public:
-  explicit CuttableStore(store::Store* inner) : inner_(inner) {}
+  explicit CuttableStore(store::Store* inner) : ForwardingStore(inner) {}
 
   void Cut(std::string_view prefix) {
     std::vector<std::function<void(const Error&)>> closes;
@@ -267,24 +268,6 @@ class CuttableStore : public store::Store {
     return n;
   }
 
-  Result<store::RangeResult> Get(std::string_view key) override { return inner_->Get(key); }
-  Result<store::RangeResult> Range(std::string_view prefix, std::string_view start_after,
-                                   int64_t limit, int64_t revision) override {
-    return inner_->Range(prefix, start_after, limit, revision);
-  }
-  Result<store::KeyValue> Create(std::string_view key, std::string_view value) override {
-    return inner_->Create(key, value);
-  }
-  Result<store::KeyValue> Update(std::string_view key, std::string_view value,
-                                 int64_t expected) override {
-    return inner_->Update(key, value, expected);
-  }
-  Result<store::Event> Delete(std::string_view key, int64_t expected) override {
-    return inner_->Delete(key, expected);
-  }
-  int64_t CurrentRevision() override { return inner_->CurrentRevision(); }
-  Status Compact(int64_t revision) override { return inner_->Compact(revision); }
-  int64_t CompactedRevision() override { return inner_->CompactedRevision(); }
 
   Result<std::unique_ptr<store::Watch>> WatchPrefix(std::string_view prefix, int64_t after,
                                                     store::WatchCallbacks callbacks) override {
@@ -314,7 +297,6 @@ class CuttableStore : public store::Store {
     bool cut = false;
     std::function<void(const Error&)> on_close;
   };
-  store::Store* inner_;
   std::mutex mu_;
   std::vector<std::shared_ptr<State>> watches_;
 };

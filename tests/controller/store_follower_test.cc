@@ -9,6 +9,7 @@
 #include <map>
 #include <mutex>
 
+#include "common/forwarding_store.h"
 #include "fixture.h"
 
 namespace waygate::controller::testing {
@@ -19,9 +20,9 @@ using Origin = StoreFollower::Origin;
 // Delegates to the real store. While the gate is shut, the store's watcher threads block in
 // their next on_event, so writes made meanwhile pile up in history where a compaction can
 // overtake them, exactly as with a slow consumer. The next WatchPrefix calls can be failed.
-class GatedStore : public store::Store {
+class GatedStore : public waygate::testing::ForwardingStore {
  public:
-  explicit GatedStore(store::Store* inner) : inner_(inner) {}
+  explicit GatedStore(store::Store* inner) : ForwardingStore(inner) {}
 
   void Shut() {
     std::lock_guard<std::mutex> lock(mu_);
@@ -48,24 +49,6 @@ class GatedStore : public store::Store {
     return watch_calls_;
   }
 
-  Result<store::RangeResult> Get(std::string_view key) override { return inner_->Get(key); }
-  Result<store::RangeResult> Range(std::string_view prefix, std::string_view start_after,
-                                   int64_t limit, int64_t revision) override {
-    return inner_->Range(prefix, start_after, limit, revision);
-  }
-  Result<store::KeyValue> Create(std::string_view key, std::string_view value) override {
-    return inner_->Create(key, value);
-  }
-  Result<store::KeyValue> Update(std::string_view key, std::string_view value,
-                                 int64_t expected) override {
-    return inner_->Update(key, value, expected);
-  }
-  Result<store::Event> Delete(std::string_view key, int64_t expected) override {
-    return inner_->Delete(key, expected);
-  }
-  int64_t CurrentRevision() override { return inner_->CurrentRevision(); }
-  Status Compact(int64_t revision) override { return inner_->Compact(revision); }
-  int64_t CompactedRevision() override { return inner_->CompactedRevision(); }
 
   Result<std::unique_ptr<store::Watch>> WatchPrefix(std::string_view prefix, int64_t after,
                                                     store::WatchCallbacks callbacks) override {
@@ -92,7 +75,6 @@ class GatedStore : public store::Store {
   }
 
  private:
-  store::Store* inner_;
   std::mutex mu_;
   std::condition_variable cv_;
   bool shut_ = false;
