@@ -162,6 +162,10 @@ class RouteCompiler::Impl {
   } applied_target_;
 
   std::map<ObjectId, IngressUnit> units_;
+  std::shared_ptr<const std::vector<TlsBinding>> tls_bindings_ =
+      std::make_shared<std::vector<TlsBinding>>();
+  bool tls_changed_ = false;
+  void RebuildTlsBindings();
   std::unordered_map<std::string, std::set<ObjectId>> host_index_;     // served units by host key
   std::unordered_map<std::string, std::set<ObjectId>> service_index_;  // units by service named
   std::set<ObjectId> with_default_;  // served units with a defaultBackend
@@ -571,10 +575,49 @@ BlockPtr RouteCompiler::Impl::BuildBlock(const std::string& host_key,
       }
     }
   }
+  if (!any_host) {
+    // ingress-nginx decides per server: the host has TLS when any served Ingress of the host
+    // lists it in spec.tls (an entry without hosts covers that Ingress's own rule hosts).
+    bool has_tls = false;
+    for (const ObjectId& id : ids->second) {
+      const model::Ingress& ingress = *units_.at(id).ingress;
+      for (const model::IngressTLS& tls : ingress.tls) {
+        if (tls.hosts.empty()) has_tls = true;
+        for (const std::string& host : tls.hosts) {
+          if (HostKey(Lower(host)) == host_key) has_tls = true;
+        }
+      }
+    }
+    for (Route& route : block->routes) route.settings.host_has_tls = has_tls;
+  }
   block->entry.SortPaths();
   diagnostic_count_ += block->diagnostics.size();
   diagnostics.insert(diagnostics.end(), block->diagnostics.begin(), block->diagnostics.end());
   return block;
+}
+
+void RouteCompiler::Impl::RebuildTlsBindings() {
+  // Cheap next to the blocks (a walk over the served Ingresses' spec.tls): the list is shared
+  // with the previous table when it did not change, so the data plane can tell by pointer.
+  auto bindings = std::make_shared<std::vector<TlsBinding>>();
+  for (const auto& [id, unit] : units_) {
+    if (!unit.served) continue;
+    const model::Ingress& ingress = *unit.ingress;
+    for (const model::IngressTLS& tls : ingress.tls) {
+      auto add = [&](const std::string& host) {
+        if (host.empty()) return;
+        bindings->push_back(
+            {Lower(host), ingress.meta.namespace_, ingress.meta.name, tls.secret_name});
+      };
+      if (tls.hosts.empty()) {
+        for (const model::IngressRule& rule : ingress.rules) add(rule.host);
+      }
+      for (const std::string& host : tls.hosts) add(host);
+    }
+  }
+  if (tls_bindings_ != nullptr && *tls_bindings_ == *bindings) return;
+  tls_bindings_ = std::move(bindings);
+  tls_changed_ = true;
 }
 
 BlockPtr RouteCompiler::Impl::BuildCatchAll() {
@@ -679,6 +722,8 @@ std::shared_ptr<const RouteTable> RouteCompiler::Impl::Compile(
                      pending_slot_diagnostics_.end());
   pending_slot_diagnostics_.clear();
 
+  if (!dirty_ingresses_.empty()) RebuildTlsBindings();
+
   everything_dirty_ = false;
   dirty_ingresses_.clear();
   dirty_services_.clear();
@@ -686,7 +731,8 @@ std::shared_ptr<const RouteTable> RouteCompiler::Impl::Compile(
   // The count is reported with the table, so a defaultBackend that serves no request yet (not
   // the first one) still makes a new table.
   const size_t route_count = path_routes_ + with_default_.size();
-  if (!changed_ && route_count == published_route_count_) return nullptr;
+  if (!changed_ && route_count == published_route_count_ && !tls_changed_) return nullptr;
+  tls_changed_ = false;
   compiled_ = true;
   published_route_count_ = route_count;
 
@@ -700,6 +746,7 @@ std::shared_ptr<const RouteTable> RouteCompiler::Impl::Compile(
   for (const Slot& slot : slots_) table->backends_.push_back(slot.backend);
   table->backend_count_ = backend_count_;
   table->route_count_ = route_count;
+  table->tls_bindings_ = tls_bindings_;
   return table;
 }
 

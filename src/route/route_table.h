@@ -54,6 +54,16 @@ struct Route {
   static constexpr uint32_t kNoBackend = ~uint32_t{0};
 };
 
+// One host an Ingress secures with a Secret of its own namespace (spec.tls[]); a tls entry
+// without hosts covers the Ingress's rule hosts. In (namespace, name) order of the Ingresses.
+struct TlsBinding {
+  std::string host;  // lower-case, as written otherwise ("*.example.com" stays a wildcard)
+  std::string ingress_namespace;
+  std::string ingress_name;
+  std::string secret_name;  // "" when the entry names none: the default certificate
+  bool operator==(const TlsBinding&) const = default;
+};
+
 struct CompileOptions {
   std::string ingress_class = "waygate";
   // "namespace/name" of the Gateway whose scope and config apply; empty: the cluster gateway
@@ -93,6 +103,10 @@ class RouteTable {
   size_t route_count() const { return route_count_; }
   // Namespace this gateway serves; empty = all (cluster gateway).
   const std::string& scope_namespace() const { return scope_namespace_; }
+  // Every host served Ingresses secure. The same pointer as the previous table's when unchanged.
+  const std::shared_ptr<const std::vector<TlsBinding>>& tls_bindings() const {
+    return tls_bindings_;
+  }
 
   RouteTable(const RouteTable&) = delete;
   RouteTable& operator=(const RouteTable&) = delete;
@@ -107,6 +121,7 @@ class RouteTable {
   size_t backend_count_ = 0;
   size_t route_count_ = 0;
   std::string scope_namespace_;
+  std::shared_ptr<const std::vector<TlsBinding>> tls_bindings_;
 };
 
 }  // namespace waygate::route

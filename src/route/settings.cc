@@ -4,6 +4,8 @@
 #include <limits>
 #include <string>
 
+#include "tls/policy.h"
+
 namespace waygate::route {
 namespace {
 
@@ -230,6 +232,44 @@ Status ApplyGatewaySetting(std::string_view key, std::string_view value,
   if (key == "client-header-timeout") return seconds(settings.client_header_timeout_ms);
   if (key == "client-body-timeout") return seconds(settings.client_body_timeout_ms);
   if (key == "proxy-next-upstream-tries") return count(settings.proxy_next_upstream_tries);
+  auto boolean = [&](bool& out) -> Status {
+    auto parsed = ParseBool(value);
+    if (!parsed) return AtField(parsed.error(), field);
+    out = *parsed;
+    return OkStatus();
+  };
+  if (key == "ssl-redirect") return boolean(settings.ssl_redirect);
+  if (key == "hsts") return boolean(settings.hsts);
+  if (key == "hsts-include-subdomains") return boolean(settings.hsts_include_subdomains);
+  if (key == "hsts-preload") return boolean(settings.hsts_preload);
+  if (key == "hsts-max-age") return count(settings.hsts_max_age);
+  if (key == "http-redirect-code") {
+    auto parsed = ParseCount(value);
+    if (!parsed) return AtField(parsed.error(), field);
+    if (*parsed != 301 && *parsed != 302 && *parsed != 307 && *parsed != 308) {
+      return MakeError(ErrorCode::kInvalid,
+                       "must be one of 301, 302, 307 or 308, got " + Quoted(value), field);
+    }
+    settings.http_redirect_code = static_cast<uint16_t>(*parsed);
+    return OkStatus();
+  }
+  if (key == "ssl-protocols") {
+    auto parsed = tls::ParseSslProtocols(value);
+    if (!parsed) {
+      // kUnsupported means "unknown key" to our callers; an SSLv3 request is a bad value.
+      Error error = parsed.error();
+      error.code = ErrorCode::kInvalid;
+      return AtField(error, field);
+    }
+    settings.ssl_protocols = std::string(value);
+    return OkStatus();
+  }
+  if (key == "ssl-ciphers") {
+    auto parsed = tls::CipherList::Parse(value);
+    if (!parsed) return AtField(parsed.error(), field);
+    settings.ssl_ciphers = std::string(value);
+    return OkStatus();
+  }
   return MakeError(ErrorCode::kUnsupported, "unknown setting, ignored", field);
 }
 
@@ -252,6 +292,7 @@ RouteSettings DefaultRouteSettings(const GatewaySettings& gateway) {
   settings.read_timeout_ms = gateway.proxy_read_timeout_ms;
   settings.send_timeout_ms = gateway.proxy_send_timeout_ms;
   settings.next_upstream_tries = gateway.proxy_next_upstream_tries;
+  settings.ssl_redirect = gateway.ssl_redirect;
   return settings;
 }
 
@@ -303,6 +344,10 @@ Result<RouteSettings> ParseRouteAnnotations(const model::StringMap& annotations,
       auto parsed = ParseCount(value);
       if (!parsed) return fail(parsed.error());
       settings.next_upstream_tries = *parsed;
+    } else if (key == "ssl-redirect" || key == "force-ssl-redirect") {
+      auto parsed = ParseBool(value);
+      if (!parsed) return fail(parsed.error());
+      (key == "ssl-redirect" ? settings.ssl_redirect : settings.force_ssl_redirect) = *parsed;
     }
     // Other nginx.ingress.kubernetes.io/ keys belong to the annotations module.
   }

@@ -28,6 +28,16 @@ struct GatewaySettings {
   uint32_t client_header_timeout_ms = 60000;       // "client-header-timeout"
   uint32_t client_body_timeout_ms = 60000;         // "client-body-timeout"
   uint32_t proxy_next_upstream_tries = 3;          // "proxy-next-upstream-tries"
+  // TLS (issue 5). Versions and ciphers are kept as the validated text the tls module parsed:
+  // the data plane builds its TlsPolicy from them (tls::ParseSslProtocols, CipherList::Parse).
+  std::string ssl_protocols = "TLSv1.2 TLSv1.3";  // "ssl-protocols"
+  std::string ssl_ciphers;                         // "ssl-ciphers"; empty: Mozilla intermediate
+  bool ssl_redirect = true;                        // "ssl-redirect": the per-Ingress default
+  uint16_t http_redirect_code = 308;               // "http-redirect-code": 301, 302, 307 or 308
+  bool hsts = true;                                // "hsts"
+  uint32_t hsts_max_age = 31536000;                // "hsts-max-age" (seconds)
+  bool hsts_include_subdomains = true;             // "hsts-include-subdomains"
+  bool hsts_preload = false;                       // "hsts-preload"
 };
 
 // Parses a whole config map; unknown keys are reported (so typos are visible) but do not fail.
@@ -60,6 +70,13 @@ struct RouteSettings {
   uint32_t read_timeout_ms = 60000;
   uint32_t send_timeout_ms = 60000;
   uint32_t next_upstream_tries = 3;  // 0: no limit other than the number of endpoints
+  // A plain-HTTP request is redirected to https when the route's host has TLS (ssl_redirect) or
+  // always (force_ssl_redirect), with the gateway's http-redirect-code.
+  bool ssl_redirect = true;         // "ssl-redirect", default from the gateway config
+  bool force_ssl_redirect = false;  // "force-ssl-redirect"
+  // Set by the compiler, not by annotations: some served Ingress lists this route's host in its
+  // spec.tls (as ingress-nginx decides per server, whichever Ingress names the certificate).
+  bool host_has_tls = false;
 };
 
 // The per-route defaults a gateway's config implies (body size, timeouts, next-upstream tries).

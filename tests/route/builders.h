@@ -57,6 +57,10 @@ class IngressBuilder {
   IngressBuilder& Path(const std::string& path, PathType type, const std::string& service = "svc") {
     return Path(path, type, ServiceBackend(service, 80));
   }
+  IngressBuilder& Tls(std::vector<std::string> hosts, const std::string& secret) {
+    ingress_.tls.push_back(model::IngressTLS{std::move(hosts), secret});
+    return *this;
+  }
   IngressBuilder& Default(model::IngressBackend backend) {
     ingress_.default_backend = std::move(backend);
     return *this;
