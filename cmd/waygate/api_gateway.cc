@@ -8,10 +8,13 @@ Result<std::unique_ptr<DataPlane>> StartApiDataPlane(
     const net::Address& http, const net::Address& admin, int workers,
     const proxy::AccessLogSink* access_log, sync::ApiSource* source,
     const SnapshotCell<route::RouteTable>* routes,
-    const SnapshotCell<proxy::GatewaySet>* gateways) {
+    const SnapshotCell<proxy::GatewaySet>* gateways, std::optional<net::Address> https,
+    const SnapshotCell<proxy::TlsSnapshot>* main_tls) {
   DataPlaneOptions options;
   options.gateways = gateways;
   options.http = http;
+  options.https = std::move(https);
+  options.main_tls = main_tls;
   options.admin = admin;
   options.workers = workers;
   options.access_log = access_log;
@@ -26,6 +29,10 @@ Result<std::unique_ptr<DataPlane>> StartApiDataPlane(
   if (!plane.ok()) return plane.error();
   fprintf(stderr, "waygate: listening name=http address=%s\n",
           (*plane)->http_address().ToString().c_str());
+  if ((*plane)->https_address()) {
+    fprintf(stderr, "waygate: listening name=https address=%s\n",
+            (*plane)->https_address()->ToString().c_str());
+  }
   fprintf(stderr, "waygate: listening name=admin address=%s\n",
           (*plane)->admin_address().ToString().c_str());
   fflush(stderr);

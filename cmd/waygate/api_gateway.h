@@ -10,12 +10,14 @@
 namespace waygate::cmd {
 
 // Starts workers and admin endpoints serving `routes` (which `source` fills), with the
-// source's readiness and sync metrics, and prints the `listening name=http|admin` lines.
+// source's readiness and sync metrics, and prints the `listening name=http|https|admin` lines.
 Result<std::unique_ptr<DataPlane>> StartApiDataPlane(const net::Address& http,
                                                      const net::Address& admin, int workers,
                                                      const proxy::AccessLogSink* access_log,
                                                      sync::ApiSource* source,
                                                      const SnapshotCell<route::RouteTable>* routes,
-                                                     const SnapshotCell<proxy::GatewaySet>* gateways);
+                                                     const SnapshotCell<proxy::GatewaySet>* gateways,
+                                                     std::optional<net::Address> https = {},
+                                                     const SnapshotCell<proxy::TlsSnapshot>* main_tls = nullptr);
 
 }  // namespace waygate::cmd

@@ -31,6 +31,7 @@ Result<std::unique_ptr<DataPlane>> DataPlane::Start(const DataPlaneOptions& opti
   shared.gateways = options.gateways;
   shared.registry = &plane->registry_;
   shared.access_log = options.access_log;
+  shared.main_tls = options.main_tls;
 
   int count = options.workers > 0 ? options.workers : 1;
   auto fds = BindReusePort(options.http, count);
@@ -38,13 +39,39 @@ Result<std::unique_ptr<DataPlane>> DataPlane::Start(const DataPlaneOptions& opti
   auto bound = net::LocalAddress((*fds)[0]);
   if (!bound.ok()) return bound.error();
   plane->http_address_ = *bound;
+  std::vector<int> tls_fds;
+  if (options.https) {
+    if (options.main_tls == nullptr) {
+      for (int fd : *fds) ::close(fd);
+      return MakeError(ErrorCode::kInvalid, "an https listener needs a TLS snapshot");
+    }
+    auto bound_tls = BindReusePort(*options.https, count);
+    if (!bound_tls.ok()) {
+      for (int fd : *fds) ::close(fd);
+      return bound_tls.error();
+    }
+    tls_fds = std::move(*bound_tls);
+    auto address = net::LocalAddress(tls_fds[0]);
+    if (!address.ok()) return address.error();
+    plane->https_address_ = *address;
+  }
 
   for (int i = 0; i < count; ++i) {
+    std::vector<proxy::ListenerSpec> specs;
     proxy::ListenerSpec spec;
     spec.fd = (*fds)[i];
     spec.name = "http";
     spec.port = bound->port();
-    auto w = proxy::Worker::Create(i, shared, {spec});
+    if (plane->https_address_) spec.https_port = plane->https_address_->port();
+    specs.push_back(spec);
+    if (plane->https_address_) {
+      proxy::ListenerSpec tls;
+      tls.fd = tls_fds[static_cast<size_t>(i)];
+      tls.name = "https";
+      tls.port = plane->https_address_->port();
+      specs.push_back(tls);
+    }
+    auto w = proxy::Worker::Create(i, shared, std::move(specs));
     if (!w.ok()) return w.error();
     plane->workers_.push_back(std::move(*w));
   }

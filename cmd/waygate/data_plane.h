@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -21,10 +22,12 @@ namespace waygate::cmd {
 
 struct DataPlaneOptions {
   net::Address http;
+  std::optional<net::Address> https;  // TLS, with the certificates `main_tls` holds
   net::Address admin;
   int workers = 1;
   // Gateways' own listeners and tables (gateway_listeners.h); null: the main listener only.
   const SnapshotCell<proxy::GatewaySet>* gateways = nullptr;
+  const SnapshotCell<proxy::TlsSnapshot>* main_tls = nullptr;  // required with `https`
   const proxy::AccessLogSink* access_log = nullptr;
   std::function<bool()> ready;                       // /readyz
   std::function<void(proxy::Registry&)> add_metrics;  // config gauges, called per scrape
@@ -37,6 +40,7 @@ class DataPlane {
   ~DataPlane();  // stops the admin server and the workers, joins them
 
   const net::Address& http_address() const { return http_address_; }
+  const std::optional<net::Address>& https_address() const { return https_address_; }
   const net::Address& admin_address() const { return admin_->address(); }
   void WakeWorkers();  // thread-safe: see proxy::Worker::Wake
 
@@ -47,6 +51,7 @@ class DataPlane {
   std::vector<std::thread> threads_;
   std::unique_ptr<admin::Server> admin_;
   net::Address http_address_;
+  std::optional<net::Address> https_address_;
 };
 
 // Binds one SO_REUSEPORT socket per worker on the same address. With port 0 the first bind

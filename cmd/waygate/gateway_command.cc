@@ -17,6 +17,7 @@
 #include "api_gateway.h"
 #include "data_plane.h"
 #include "gateway_node.h"
+#include "tls_wiring.h"
 #include "kubeclient/config.h"
 #include "flags.h"
 #include "net/address.h"
@@ -42,7 +43,7 @@ int RunGateway(const std::vector<std::string>& args) {
       args, {"manifests", "http-listen", "https-listen", "admin-listen", "ingress-class", "gateway",
              "workers", "access-log", "access-log-format", "log-level", "kubeconfig", "node-ip",
              "node-name", "node-external-ip", "heartbeat-interval", "lb-http-port",
-             "lb-https-port"});
+             "lb-https-port", "default-ssl-certificate"});
   if (!flags.ok()) return Fail(flags.error().message);
   const Flags& f = *flags;
 
@@ -60,11 +61,14 @@ int RunGateway(const std::vector<std::string>& args) {
   if (!http_addr.ok()) return Fail("--http-listen: " + http_addr.error().message);
   auto admin_addr = net::ParseAddress(f.Get("admin-listen", "127.0.0.1:10254"));
   if (!admin_addr.ok()) return Fail("--admin-listen: " + admin_addr.error().message);
+  std::optional<net::Address> https_addr;
   if (f.Has("https-listen")) {
-    // TLS termination (certificates from Secrets, SNI) is its own piece of work; refusing the
-    // flag is better than a listener that silently does not speak TLS.
-    return Fail("--https-listen: TLS termination is not implemented yet");
+    auto parsed = net::ParseAddress(f.Get("https-listen"));
+    if (!parsed.ok()) return Fail("--https-listen: " + parsed.error().message);
+    https_addr = *parsed;
   }
+  auto default_certificate = ParseDefaultSslCertificate(f);
+  if (!default_certificate.ok()) return Fail(default_certificate.error().message);
 
   auto access_log_result = OpenAccessLog(f);
   if (!access_log_result.ok()) return Fail(access_log_result.error().message);
@@ -73,6 +77,7 @@ int RunGateway(const std::vector<std::string>& args) {
   BlockTerminationSignals();
 
   SnapshotCell<route::RouteTable> routes;
+  SnapshotCell<proxy::TlsSnapshot> main_tls;
   if (f.Has("kubeconfig")) {
     // Following a Kubernetes API: Waygate's own (`waygate kubeconfig`) or a real cluster's.
     std::string which = f.Get("kubeconfig");
@@ -83,6 +88,8 @@ int RunGateway(const std::vector<std::string>& args) {
     api_options.client = std::move(*config);
     api_options.compile.ingress_class = f.Get("ingress-class", "waygate");
     api_options.compile.gateway = f.Get("gateway", "");
+    api_options.default_ssl_certificate = *default_certificate;
+    api_options.on_main_tls = PublishMainTls(&main_tls);
     // With --node-ip this is a gateway node of the cluster: it registers its Node (so gateway
     // status lists its address) and listens on every Gateway's node ports, and on the EIPs this
     // host has. Without it, only the main listener serves (the --gateway table).
@@ -99,7 +106,8 @@ int RunGateway(const std::vector<std::string>& args) {
     if (!api_source.ok()) return Fail(api_source.error().ToString());
     auto plane = StartApiDataPlane(*http_addr, *admin_addr, worker_count, access_log.get(),
                                    api_source->get(), &routes,
-                                   node.listeners ? node.listeners->cell() : nullptr);
+                                   node.listeners ? node.listeners->cell() : nullptr,
+                                   https_addr, &main_tls);
     if (!plane.ok()) return Fail(plane.error().ToString());
     WakeOnPublish wake_on_publish(node.listeners.get(), plane->get());
     log::Info("gateway started: " + std::to_string(worker_count) + " workers, following " +
@@ -115,12 +123,16 @@ int RunGateway(const std::vector<std::string>& args) {
   source_options.dir = f.Get("manifests");
   source_options.compile.ingress_class = f.Get("ingress-class", "waygate");
   source_options.compile.gateway = f.Get("gateway", "");
+  source_options.default_ssl_certificate = *default_certificate;
+  source_options.on_main_tls = PublishMainTls(&main_tls);
   auto source = sync::ManifestSource::Start(source_options, &routes);
   if (!source.ok()) return Fail(source.error().message);
 
   sync::ManifestSource* src = source->get();
   DataPlaneOptions plane_options;
   plane_options.http = *http_addr;
+  plane_options.https = https_addr;
+  plane_options.main_tls = &main_tls;
   plane_options.admin = *admin_addr;
   plane_options.workers = worker_count;
   plane_options.access_log = access_log.get();
@@ -136,6 +148,10 @@ int RunGateway(const std::vector<std::string>& args) {
 
   fprintf(stderr, "waygate: listening name=http address=%s\n",
           (*plane)->http_address().ToString().c_str());
+  if ((*plane)->https_address()) {
+    fprintf(stderr, "waygate: listening name=https address=%s\n",
+            (*plane)->https_address()->ToString().c_str());
+  }
   fprintf(stderr, "waygate: listening name=admin address=%s\n",
           (*plane)->admin_address().ToString().c_str());
   fflush(stderr);

@@ -28,17 +28,28 @@ void GatewayListeners::Update(std::shared_ptr<const sync::GatewayTables> tables)
   std::map<std::string, std::shared_ptr<const proxy::BoundListener>> next;
   std::map<std::string, std::string> failed;
   for (const auto& entry : tables->gateways) {
-    set->gateways.push_back({entry.gateway, entry.table});
+    std::shared_ptr<const proxy::TlsSnapshot> tls;
+    if (entry.tls != nullptr) {
+      tls = std::make_shared<const proxy::TlsSnapshot>(
+          proxy::TlsSnapshot{entry.tls->front, entry.tls->sni});
+    }
+    set->gateways.push_back({entry.gateway, entry.table, std::move(tls)});
     if (entry.object == nullptr) continue;
-    for (const gateways::ListenAddress& want : gateways::ListenPlan(*entry.object, node_)) {
+    const std::vector<gateways::ListenAddress> plan = gateways::ListenPlan(*entry.object, node_);
+    for (const gateways::ListenAddress& want : plan) {
       auto address = net::ParseAddress(want.ip + ":" + std::to_string(want.port));
       if (!address.ok()) continue;
-      std::string key = entry.gateway + "|" + want.name + "|" + address->ToString();
-      if (want.name == "https") {
-        // TLS termination comes with certificates from Secrets; an https port that spoke plain
-        // HTTP would be worse than one that is closed.
-        continue;
+      // An http listener redirects (ssl-redirect) to the https port of the same address.
+      uint16_t https_port = 0;
+      if (want.name == "http") {
+        for (const gateways::ListenAddress& peer : plan) {
+          if (peer.name == "https" && peer.ip == want.ip && peer.eip == want.eip) {
+            https_port = static_cast<uint16_t>(peer.port);
+          }
+        }
       }
+      std::string key = entry.gateway + "|" + want.name + "|" + address->ToString() + "|" +
+                        std::to_string(https_port);
       if (auto it = bound_.find(key); it != bound_.end()) {
         next.emplace(key, it->second);
         set->listeners.push_back(it->second);
@@ -60,8 +71,8 @@ void GatewayListeners::Update(std::shared_ptr<const sync::GatewayTables> tables)
         failed.emplace(key, message);
         continue;
       }
-      auto bound = std::make_shared<const proxy::BoundListener>(entry.gateway, want.name,
-                                                                *address, std::move(*fds));
+      auto bound = std::make_shared<const proxy::BoundListener>(
+          entry.gateway, want.name, *address, std::move(*fds), https_port);
       log::Info("gateway " + entry.gateway + ": listening name=" + want.name + " address=" +
                 address->ToString());
       next.emplace(key, bound);

@@ -27,6 +27,7 @@
 #include "api_gateway.h"
 #include "data_plane.h"
 #include "gateway_node.h"
+#include "tls_wiring.h"
 #include "demo.h"
 #include "kubeclient/config.h"
 #include "serve_state.h"
@@ -52,7 +53,8 @@ std::string HostOf(const std::string& address) {
 
 int RunServe(const std::vector<std::string>& args) {
   auto flags = Flags::Parse(args, {"data-dir", "api-listen", "node-ip", "store", "log-level",
-                                   "compaction-interval", "http-listen", "admin-listen",
+                                   "compaction-interval", "http-listen", "https-listen", "admin-listen",
+                                   "default-ssl-certificate",
                                    "workers", "ingress-class", "access-log",
                                    "access-log-format", "nodeport-range", "dns-listen", "node-name",
                                    "node-external-ip", "heartbeat-interval", "lb-pool",
@@ -100,6 +102,14 @@ int RunServe(const std::vector<std::string>& args) {
   if (!http_addr.ok()) return Fail("--http-listen: " + http_addr.error().message);
   auto admin_addr = net::ParseAddress(f.Get("admin-listen", "127.0.0.1:10254"));
   if (!admin_addr.ok()) return Fail("--admin-listen: " + admin_addr.error().message);
+  std::optional<net::Address> https_addr;
+  if (f.Has("https-listen")) {
+    auto parsed = net::ParseAddress(f.Get("https-listen"));
+    if (!parsed.ok()) return Fail("--https-listen: " + parsed.error().message);
+    https_addr = *parsed;
+  }
+  auto default_certificate = ParseDefaultSslCertificate(f);
+  if (!default_certificate.ok()) return Fail(default_certificate.error().message);
   auto workers = f.GetInt("workers", static_cast<int>(std::thread::hardware_concurrency()));
   if (!workers.ok()) return Fail(workers.error().message);
   auto access_log = OpenAccessLog(f);
@@ -232,6 +242,9 @@ int RunServe(const std::vector<std::string>& args) {
   source_options.client.token = pki->admin_token;
   source_options.client.source = "waygate serve (in-process gateway)";
   source_options.compile.ingress_class = f.Get("ingress-class", "waygate");
+  source_options.default_ssl_certificate = *default_certificate;
+  SnapshotCell<proxy::TlsSnapshot> main_tls;
+  source_options.on_main_tls = PublishMainTls(&main_tls);
   // This node registers itself as a Node and heartbeats, as every gateway node does (the
   // gateway status controller publishes the Ready nodes' addresses), and listens on each
   // Gateway's node ports on its IPs, and on its EIP when this node has it.
@@ -241,7 +254,8 @@ int RunServe(const std::vector<std::string>& args) {
   auto source = sync::ApiSource::Start(source_options, &routes);
   if (!source.ok()) return Fail(source.error().ToString());
   auto plane = StartApiDataPlane(*http_addr, *admin_addr, *workers, access_log->get(),
-                                 source->get(), &routes, node->listeners->cell());
+                                 source->get(), &routes, node->listeners->cell(), https_addr,
+                                 &main_tls);
   if (!plane.ok()) return Fail(plane.error().ToString());
   WakeOnPublish wake_on_publish(node->listeners.get(), plane->get());
   std::unique_ptr<Demo> demo;  // owns the demo's echo backends until serve returns

@@ -100,9 +100,9 @@ int64_t MonotonicNs() {
 bool Session::StepIdle() {
   // A gateway-generated answer (404, 503...) on a kept-alive connection goes out before the
   // next pipelined request is looked at, so responses stay in order.
-  if (dout_off_ < dout_.size()) {
-    if (!d_writable_) return false;
-    ssize_t n = FlushDown();
+  if (dout_off_ < dout_.size() || CipherPending()) {
+    if (!d_writable_ && dout_off_ < dout_.size()) return false;
+    ssize_t n = d_writable_ ? FlushDown() : -1;
     if (n == -2) {
       Close();
       return false;
@@ -134,7 +134,7 @@ bool Session::StepIdle() {
     Close();
     return false;
   }
-  if (!d_readable_) return false;
+  if (!DownReadable()) return false;
   bool was_empty = in_.empty();
   ssize_t n = ReadDown(in_);
   if (n > 0) {
@@ -198,6 +198,10 @@ void Session::StartExchange(const http::RequestHead& head, size_t head_len) {
     backend_ = route_ != nullptr ? table_->BackendOf(*route_) : nullptr;
     if (!route_) {
       reject = 404;
+    } else if (!tls_ && WantsHttpsRedirect(head, npath)) {
+      in_.Consume(head_len);
+      SendHttpsRedirect(head, std::string_view(host, host_len));
+      return;
     } else if (route_->settings.proxy_body_size != 0 && head.body == BodyKind::kContentLength &&
                head.content_length > route_->settings.proxy_body_size) {
       reject = 413;  // before reading a byte of the body, as nginx's client_max_body_size
@@ -340,7 +344,8 @@ void Session::BuildUpstreamHead(const http::RequestHead& head, std::string_view 
     AppendUint(out, listen_port_);
     out.append("\r\n");
   }
-  std::string_view scheme = trust && !c_proto.empty() ? c_proto : std::string_view("http");
+  std::string_view scheme =
+      trust && !c_proto.empty() ? c_proto : std::string_view(tls_ ? "https" : "http");
   AppendHeader(out, "X-Forwarded-Proto", scheme);
   AppendHeader(out, "X-Scheme", scheme);
   if (head.upgrade) {
@@ -523,7 +528,7 @@ bool Session::StepExchange() {
       }
     }
   }
-  if (!req_done_ && req_fwd_ == 0 && up_head_off_ == up_head_.size() && d_readable_) {
+  if (!req_done_ && req_fwd_ == 0 && up_head_off_ == up_head_.size() && DownReadable()) {
     ssize_t n = ReadDown(in_);
     if (n > 0) {
       ValidateRequestBody();
@@ -559,7 +564,7 @@ bool Session::StepExchange() {
     }
   }
 
-  if ((dout_off_ < dout_.size() || resp_fwd_ > 0) && d_writable_) {
+  if ((dout_off_ < dout_.size() || resp_fwd_ > 0 || CipherPending()) && d_writable_) {
     ssize_t n = FlushDown();
     if (n == -2) {
       AbortExchange();
@@ -621,6 +626,7 @@ bool Session::ParseResponseHead() {
     out.append(rh.reason);
     out.append("\r\nServer: waygate\r\n");
     bool has_date = false;
+    std::string_view ignored_value;
     for (uint16_t i = 0; i < rh.header_count; ++i) {
       if (rh.IsHopByHop(i)) continue;
       const http::Header& h = rh.headers[i];
@@ -629,6 +635,10 @@ bool Session::ParseResponseHead() {
       AppendHeader(out, h.name, h.value);
     }
     if (!has_date) out.append(w_->date_header_, w_->date_header_len_);
+    if (tls_ && route_->settings.host_has_tls && table_->gateway_settings().hsts &&
+        !rh.Find("strict-transport-security", &ignored_value)) {
+      AppendHsts(out);
+    }
 
     if (rh.status == 101) {
       if (!is_upgrade_) {
@@ -837,7 +847,7 @@ void Session::AbortExchange() {
   Close();
 }
 
-void Session::SendError(uint16_t status, bool close) {
+void Session::SendError(uint16_t status, bool close, std::string_view extra_headers) {
   if (resp_head_sent_) {
     AbortExchange();
     return;
@@ -860,6 +870,7 @@ void Session::SendError(uint16_t status, bool close) {
   out.append(reason);
   out.append("\r\nServer: waygate\r\n");
   out.append(w_->date_header_, w_->date_header_len_);
+  out.append(extra_headers);
   out.append("Content-Type: text/html\r\nContent-Length: ");
   AppendUint(out, static_cast<uint64_t>(body_len));
   out.append(close ? "\r\nConnection: close\r\n\r\n"

@@ -53,6 +53,9 @@ void Registry::AddWorkerCounters(const WorkerCounters& d) {
   totals_.upstream_ejections += d.upstream_ejections;
   totals_.downstream_connections_accepted += d.downstream_connections_accepted;
   totals_.bad_requests += d.bad_requests;
+  totals_.tls_handshakes += d.tls_handshakes;
+  totals_.tls_handshakes_resumed += d.tls_handshakes_resumed;
+  totals_.tls_handshake_failures += d.tls_handshake_failures;
   for (int i = 0; i < WorkerCounters::kBuckets; ++i) {
     totals_.duration_buckets[i] += d.duration_buckets[i];
   }
@@ -158,6 +161,14 @@ std::string Registry::Render() const {
           totals_.downstream_connections_accepted);
   Counter(out, "waygate_bad_requests_total", "Requests rejected as malformed",
           totals_.bad_requests);
+  Counter(out, "waygate_tls_handshakes_total", "TLS handshakes completed",
+          totals_.tls_handshakes);
+  Counter(out, "waygate_tls_handshakes_resumed_total",
+          "TLS handshakes completed by resuming a session (ticket or cache)",
+          totals_.tls_handshakes_resumed);
+  Counter(out, "waygate_tls_handshake_failures_total",
+          "TLS connections that failed before or during the handshake",
+          totals_.tls_handshake_failures);
   for (const auto& [name, v] : counters_) {
     out += "# TYPE " + name + " counter\n" + name + " " + std::to_string(v) + "\n";
   }

@@ -28,6 +28,9 @@ struct WorkerCounters {
   uint64_t upstream_ejections = 0;
   uint64_t downstream_connections_accepted = 0;
   uint64_t bad_requests = 0;  // rejected by the HTTP parser
+  uint64_t tls_handshakes = 0;          // completed
+  uint64_t tls_handshakes_resumed = 0;  // of which resumed (ticket or session cache)
+  uint64_t tls_handshake_failures = 0;  // failed, timed out, or no certificate state yet
   // Latency histogram buckets (seconds) of ingress-nginx's request_duration_seconds.
   static constexpr int kBuckets = 12;
   uint64_t duration_buckets[kBuckets] = {};

@@ -20,12 +20,19 @@ constexpr size_t kInitialBuffer = 16 * 1024;
 }
 
 Session::Session(Worker* worker, int fd, const net::Address& peer,
-                 std::shared_ptr<Serving> serving, uint16_t listen_port)
+                 std::shared_ptr<Serving> serving, const ListenerInfo& listener,
+                 std::shared_ptr<const TlsSnapshot> tls)
     : w_(worker),
       fd_(fd),
       serving_(std::move(serving)),
-      listen_port_(listen_port),
+      listen_port_(listener.port),
+      https_port_(listener.https_port),
       in_(kInitialBuffer) {
+  if (tls != nullptr) {
+    tls_ = TlsStream::Create(tls->front.get(), tls->sni.get());
+    tls_hold_ = std::move(tls);
+    phase_ = Phase::kHandshake;
+  }
   const sockaddr* sa = reinterpret_cast<const sockaddr*>(&peer.storage);
   uint16_t port = 0;
   if (sa->sa_family == AF_INET6) {
@@ -52,6 +59,11 @@ Session::~Session() {
 
 void Session::Start() {
   SetDeadline(serving_->table ? serving_->table->gateway_settings().client_header_timeout_ms : 60000);
+  if (tls_hold_ != nullptr && tls_ == nullptr) {  // OpenSSL could not allocate
+    ++w_->counters_.tls_handshake_failures;
+    Close();
+    return;
+  }
   Advance();
 }
 
@@ -79,6 +91,9 @@ void Session::Advance() {
   for (int guard = 0; guard < 1000; ++guard) {
     bool progress = false;
     switch (phase_) {
+      case Phase::kHandshake:
+        progress = StepHandshake();
+        break;
       case Phase::kIdle:
         progress = StepIdle();
         break;
@@ -99,6 +114,10 @@ void Session::Advance() {
 }
 
 ssize_t Session::ReadDown(net::Buffer& buf) {
+  return tls_ ? ReadDownTls(buf) : ReadSocket(buf);
+}
+
+ssize_t Session::ReadSocket(net::Buffer& buf) {
   if (buf.writable() < 1024) buf.Compact();
   size_t want = buf.writable();
   if (want == 0) return -1;
@@ -143,6 +162,7 @@ ssize_t Session::ReadUp(net::Buffer& buf) {
 }
 
 ssize_t Session::FlushDown() {
+  if (tls_) return FlushDownTls();
   size_t head_left = dout_.size() - dout_off_;
   size_t body_left = resp_fwd_;
   if (head_left == 0 && body_left == 0) return 0;
@@ -208,7 +228,7 @@ ssize_t Session::FlushUp() {
 }
 
 bool Session::StepDraining() {
-  if (dout_off_ < dout_.size() || resp_fwd_ > 0) {
+  if (dout_off_ < dout_.size() || resp_fwd_ > 0 || CipherPending()) {
     if (!d_writable_) return false;
     ssize_t n = FlushDown();
     if (n == -2) {
@@ -216,18 +236,23 @@ bool Session::StepDraining() {
       return false;
     }
     if (n < 0) return false;
-    if (dout_off_ < dout_.size() || resp_fwd_ > 0) return true;
+    if (dout_off_ < dout_.size() || resp_fwd_ > 0 || CipherPending()) return true;
   }
   // Lingering close (RFC 9112 9.6): half-close so the client sees our whole response and then
   // the FIN; keep reading and discarding what it still sends, because closing with unread
   // bytes makes the kernel send a reset that can destroy the response in flight.
   if (!lingering_) {
-    ::shutdown(fd_, SHUT_WR);
+    if (!tls_ || !tls_->handshake_done()) {
+      ::shutdown(fd_, SHUT_WR);
+    } else if (!ShutdownDown()) {
+      if (!d_writable_) return false;
+      return true;  // close_notify queued: the flush above writes it first
+    }
     lingering_ = true;
     SetDeadline(2000);
     in_.Clear();
   }
-  while (d_readable_) {
+  while (DownReadable()) {
     in_.Clear();
     ssize_t n = ReadDown(in_);
     if (n == 0 || n == -2) {
@@ -254,7 +279,7 @@ bool Session::StepTunnel() {
       return false;
     }
   }
-  if (in_.empty() && d_readable_ && !d_eof_) {
+  if (in_.empty() && DownReadable() && !d_eof_) {
     ssize_t n = ReadDown(in_);
     if (n > 0) progress = true;
     if (n == 0 || n == -2) {
@@ -263,7 +288,7 @@ bool Session::StepTunnel() {
     }
   }
   // upstream -> client (resp_fwd_ covers the whole of uin_ in a tunnel)
-  if ((dout_off_ < dout_.size() || resp_fwd_ > 0) && d_writable_) {
+  if ((dout_off_ < dout_.size() || resp_fwd_ > 0 || CipherPending()) && d_writable_) {
     ssize_t n = FlushDown();
     if (n > 0) progress = true;
     if (n == -2) {
@@ -278,13 +303,21 @@ bool Session::StepTunnel() {
       progress = true;
     } else if (n == 0 || n == -2) {
       up_eof_ = true;
-      ::shutdown(fd_, SHUT_WR);
+      if (tls_) {
+        tls_->Shutdown();  // queues close_notify; the flush below sends it, then the FIN
+      } else {
+        ::shutdown(fd_, SHUT_WR);
+      }
       progress = true;
     }
   }
   if (progress) SetDeadline(route_->settings.read_timeout_ms);
   bool down_done = d_eof_ && in_.empty();
-  bool up_done = up_eof_ && resp_fwd_ == 0 && dout_off_ == dout_.size();
+  bool up_done = up_eof_ && resp_fwd_ == 0 && dout_off_ == dout_.size() && !CipherPending();
+  if (up_done && tls_ && !tls_fin_sent_) {
+    ::shutdown(fd_, SHUT_WR);
+    tls_fin_sent_ = true;
+  }
   if (down_done && up_done) {
     FinishExchange();
     return false;
@@ -295,6 +328,10 @@ bool Session::StepTunnel() {
 void Session::OnTick(int64_t now_ms) {
   if (phase_ == Phase::kClosed || deadline_ms_ == 0 || now_ms < deadline_ms_) return;
   switch (phase_) {
+    case Phase::kHandshake:
+      ++w_->counters_.tls_handshake_failures;  // a client that never finished its handshake
+      Close();
+      return;
     case Phase::kIdle:
       // Idle keep-alive connection or a client that never finished its head: close quietly,
       // as nginx does for keepalive_timeout and client_header_timeout.

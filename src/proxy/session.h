@@ -22,6 +22,7 @@
 #include "net/address.h"
 #include "net/buffer.h"
 #include "net/event_loop.h"
+#include "proxy/tls_stream.h"
 #include "proxy/worker.h"
 #include "upstream/connection.h"
 
@@ -31,8 +32,9 @@ int64_t MonotonicNs();
 
 class Session final : public net::IoHandler, public upstream::ConnectionOwner {
  public:
+  // `tls`: the listener's TLS state (front context + SNI index) for an https listener, else null.
   Session(Worker* worker, int fd, const net::Address& peer, std::shared_ptr<Serving> serving,
-          uint16_t listen_port);
+          const ListenerInfo& listener, std::shared_ptr<const TlsSnapshot> tls);
   ~Session() override;
 
   void OnIo(uint32_t events) override;
@@ -44,9 +46,10 @@ class Session final : public net::IoHandler, public upstream::ConnectionOwner {
   size_t list_index_ = 0;  // position in Worker::sessions_
 
  private:
-  enum class Phase : uint8_t { kIdle, kExchange, kTunnel, kDraining, kClosed };
+  enum class Phase : uint8_t { kHandshake, kIdle, kExchange, kTunnel, kDraining, kClosed };
 
   void Advance();
+  bool StepHandshake();  // tls.cc
   bool StepIdle();
   bool StepExchange();
   bool StepTunnel();
@@ -69,14 +72,29 @@ class Session final : public net::IoHandler, public upstream::ConnectionOwner {
   void RecordCompletion(uint16_t status);
 
   // Gateway-generated responses (404, 413, 502, 503, 504, 400...).
-  void SendError(uint16_t status, bool close);
+  // `extra_headers`: whole header lines ("Location: ...\r\n") for a redirect.
+  void SendError(uint16_t status, bool close, std::string_view extra_headers = {});
   void SendParseError(uint16_t status);
 
   // I/O helpers. Each returns >0 bytes moved, 0 on EOF (reads), -1 on EAGAIN, -2 on error.
   ssize_t ReadDown(net::Buffer& buf);
+  ssize_t ReadSocket(net::Buffer& buf);  // the raw read(2) behind ReadDown
   ssize_t ReadUp(net::Buffer& buf);
   ssize_t FlushDown();  // writes dout_ then resp_fwd_ bytes of uin_
   ssize_t FlushUp();    // writes up_head_ then req_fwd_ bytes of in_
+  // tls.cc: the TLS forms of ReadDown and FlushDown, and the ciphertext still to be written.
+  ssize_t ReadDownTls(net::Buffer& buf);
+  ssize_t FlushDownTls();
+  ssize_t FlushCipher();  // >0 written, 0 nothing pending, -1 EAGAIN, -2 error
+  // Something to read downstream: the socket, or ciphertext/plaintext TLS has buffered already.
+  bool DownReadable() const { return d_readable_ || (tls_ != nullptr && tls_->HasBufferedInput()); }
+  bool CipherPending() const { return tls_ != nullptr && tls_->cipher_out_size() > 0; }
+  // Half-closes our side: close_notify first on TLS. False while that still has to be written.
+  bool ShutdownDown();
+  // Plain-HTTP request to a host that wants https (ssl-redirect / force-ssl-redirect).
+  bool WantsHttpsRedirect(const http::RequestHead& head, std::string_view path) const;
+  void SendHttpsRedirect(const http::RequestHead& head, std::string_view host);
+  void AppendHsts(std::string& out) const;
   void Close();
   void SetDeadline(uint32_t timeout_ms);
 
@@ -84,6 +102,9 @@ class Session final : public net::IoHandler, public upstream::ConnectionOwner {
   int fd_;
   std::shared_ptr<Serving> serving_;  // the table of the gateway whose listener accepted us
   uint16_t listen_port_;               // for X-Forwarded-Port
+  uint16_t https_port_;                // where ssl-redirect sends plain-HTTP clients
+  std::unique_ptr<TlsStream> tls_;     // https listener: the connection's TLS layer
+  std::shared_ptr<const TlsSnapshot> tls_hold_;  // keeps the SNI index alive until handshaken
   char peer_ip_[48];
   size_t peer_ip_len_ = 0;
   char peer_addr_[64];  // "ip:port"
@@ -95,6 +116,7 @@ class Session final : public net::IoHandler, public upstream::ConnectionOwner {
   bool d_rdhup_ = false;
   bool d_eof_ = false;
   bool lingering_ = false;
+  bool tls_fin_sent_ = false;  // tunnel over TLS: FIN after close_notify went out
   int64_t deadline_ms_ = 0;
   uint32_t requests_on_connection_ = 0;
 

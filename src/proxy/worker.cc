@@ -25,12 +25,15 @@ class Worker::Listener : public net::IoHandler {
  public:
   // A main listener: owns its descriptor.
   Listener(Worker* w, ListenerSpec spec, std::shared_ptr<Serving> serving)
-      : w_(w), fd_(spec.fd), port_(spec.port), serving_(std::move(serving)) {}
+      : w_(w),
+        fd_(spec.fd),
+        info_{spec.port, spec.https_port, spec.name == "https"},
+        serving_(std::move(serving)) {}
   // A gateway's listener: the BoundListener owns the descriptor.
   Listener(Worker* w, std::shared_ptr<const BoundListener> bound, std::shared_ptr<Serving> serving)
       : w_(w),
         fd_(bound->fd(static_cast<size_t>(w->index_))),
-        port_(bound->address().port()),
+        info_{bound->address().port(), bound->https_port(), bound->tls()},
         serving_(std::move(serving)),
         bound_(std::move(bound)) {}
   ~Listener() override {
@@ -57,9 +60,19 @@ class Worker::Listener : public net::IoHandler {
         }
         return;
       }
+      std::shared_ptr<const TlsSnapshot> tls;
+      if (info_.tls) {
+        tls = serving_->tls;
+        if (tls == nullptr || tls->front == nullptr || tls->sni == nullptr) {
+          // No certificate state (yet): refuse rather than speak plain HTTP on an https port.
+          ::close(fd);
+          ++w_->counters_.tls_handshake_failures;
+          continue;
+        }
+      }
       int one = 1;
       ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-      auto* s = new Session(w_, fd, peer, serving_, port_);
+      auto* s = new Session(w_, fd, peer, serving_, info_, std::move(tls));
       if (!w_->loop_->Add(fd, s).ok()) {
         delete s;  // closes fd
         continue;
@@ -74,7 +87,7 @@ class Worker::Listener : public net::IoHandler {
  private:
   Worker* w_;
   int fd_;
-  uint16_t port_;
+  ListenerInfo info_;
   std::shared_ptr<Serving> serving_;
   std::shared_ptr<const BoundListener> bound_;
   bool retired_ = false;
@@ -132,7 +145,8 @@ void Worker::Run() {
         // than per request, and before the requests that woke us are routed.
         if (shared_.routes->generation() != table_generation_ ||
             (shared_.gateways != nullptr &&
-             shared_.gateways->generation() != gateways_generation_)) {
+             shared_.gateways->generation() != gateways_generation_) ||
+            (shared_.main_tls != nullptr && shared_.main_tls->generation() != tls_generation_)) {
           RefreshSnapshot();
         }
       });
@@ -149,6 +163,10 @@ void Worker::Wake() {
 void Worker::RefreshSnapshot() {
   table_generation_ = shared_.routes->generation();
   auto table = shared_.routes->Load();
+  if (shared_.main_tls != nullptr) {
+    tls_generation_ = shared_.main_tls->generation();
+    main_->tls = shared_.main_tls->Load();
+  }
   std::shared_ptr<const GatewaySet> set;
   if (shared_.gateways != nullptr) {
     gateways_generation_ = shared_.gateways->generation();
@@ -196,6 +214,7 @@ void Worker::AdoptGatewaySet(const GatewaySet* set, uint64_t refresh,
       }
       keep_alive.push_back(std::move(serving->table));
       serving->table = g.table;
+      serving->tls = g.tls;
       if (serving->table) serving->balancer.Rebuild(*serving->table, refresh, endpoints_);
       next.emplace_back(g.gateway, std::move(serving));
     }
@@ -205,6 +224,7 @@ void Worker::AdoptGatewaySet(const GatewaySet* set, uint64_t refresh,
   for (auto& [_, serving] : servings_) {
     if (serving == nullptr) continue;
     serving->table.reset();
+    serving->tls.reset();
     serving->balancer = upstream::Balancer(balancer_seed_);
   }
   servings_ = std::move(next);

@@ -27,8 +27,16 @@ class Session;
 
 struct ListenerSpec {
   int fd = -1;  // bound, listening, non-blocking; owned by the worker
-  std::string name = "http";
-  uint16_t port = 0;  // for X-Forwarded-Port and redirects
+  std::string name = "http";  // "https": TLS with the main TLS snapshot
+  uint16_t port = 0;          // for X-Forwarded-Port and redirects
+  uint16_t https_port = 0;    // http listener: where ssl-redirect points (0: 443)
+};
+
+// What a session needs to know about the listener that accepted it.
+struct ListenerInfo {
+  uint16_t port = 0;
+  uint16_t https_port = 0;
+  bool tls = false;
 };
 
 // One route table as a worker serves it: the table and its balancer state. Listeners of the same
@@ -37,6 +45,7 @@ struct ListenerSpec {
 struct Serving {
   explicit Serving(uint64_t seed) : balancer(seed) {}
   std::shared_ptr<const route::RouteTable> table;
+  std::shared_ptr<const TlsSnapshot> tls;  // for its https listeners; null: they refuse
   upstream::Balancer balancer;
 };
 
@@ -44,6 +53,7 @@ struct Serving {
 struct WorkerShared {
   const SnapshotCell<route::RouteTable>* routes = nullptr;  // the main listeners' table
   const SnapshotCell<GatewaySet>* gateways = nullptr;       // null: main listeners only
+  const SnapshotCell<TlsSnapshot>* main_tls = nullptr;      // the main https listeners' TLS
   Registry* registry = nullptr;
   const AccessLogSink* access_log = nullptr;  // null: access log off
   http::Limits limits;
@@ -94,6 +104,7 @@ class Worker {
   std::vector<std::pair<std::string, std::shared_ptr<Serving>>> servings_;  // by gateway, sorted
   uint64_t table_generation_ = ~uint64_t{0};
   uint64_t gateways_generation_ = ~uint64_t{0};
+  uint64_t tls_generation_ = ~uint64_t{0};
   uint64_t refreshes_ = 0;  // marks the endpoint states every current table references
   uint64_t balancer_seed_ = 0;
   upstream::EndpointRegistry endpoints_;
@@ -116,6 +127,7 @@ class Worker {
   http::RequestHead request_head_;
   http::ResponseHead response_head_;
   std::string path_scratch_;
+  std::string tls_scratch_;  // a head and the start of its body, encrypted as one record
 
   char date_header_[64];  // "Date: Tue, 01 Jan 2030 00:00:00 GMT\r\n"
   size_t date_header_len_ = 0;

@@ -22,8 +22,11 @@ Result<std::unique_ptr<ApiSource>> ApiSource::Start(const ApiSourceOptions& opti
                                                     SnapshotCell<route::RouteTable>* out) {
   auto cluster = kubeclient::Cluster::Create(options.client);
   if (!cluster.ok()) return cluster.error();
+  auto tls = TlsSnapshots::Create(options.default_ssl_certificate);
+  if (!tls.ok()) return tls.error();
   std::unique_ptr<ApiSource> src(new ApiSource(options, out));
   src->cluster_ = std::move(*cluster);
+  src->tls_ = std::move(*tls);
   log::Info("sync: following the API at " + options.client.server.ToString() + " (" +
             options.client.source + ")");
   src->thread_ = std::thread([s = src.get()] { s->Loop(); });
@@ -114,6 +117,7 @@ constexpr size_t kIngressClassKind = 1;
 constexpr size_t kServiceKind = 2;
 constexpr size_t kEndpointsKind = 3;
 constexpr size_t kEndpointSliceKind = 4;
+constexpr size_t kSecretKind = 5;
 constexpr size_t kGatewayKind = 6;
 
 // The decoded object, sharing ownership with its Decoded; null when it failed to decode.
@@ -191,6 +195,7 @@ bool ApiSource::Apply(std::deque<Pending>& pending) {
       FeedCompiler(*compiler_, p.kind, before, c.object);
       for (auto& [_, g] : gateways_) FeedCompiler(*g.compiler, p.kind, before, c.object);
       if (p.kind == kGatewayKind) gateways_dirty_ = true;
+      if (p.kind == kSecretKind) ApplySecret(before, c.object);
       changed = true;  // the compiler tells whether anything served changed
       if (it != store.objects.end()) store.diagnostics -= it->second->diagnostics;
       if (c.object == nullptr) {
@@ -224,11 +229,10 @@ void ApiSource::Loop() {
     {
       std::unique_lock lock(queue_mu_);
       auto has_work = [this] { return stopping_ || !queue_.empty(); };
-      if (retired_.empty()) {
-        queue_cv_.wait(lock, has_work);
-      } else {
-        queue_cv_.wait_for(lock, std::chrono::seconds(1), has_work);
-      }
+      // Idle wake-ups: retired tables to free (every second), and certificates whose validity
+      // window opens or closes and ticket keys to rotate (checked every 30 s).
+      queue_cv_.wait_for(lock, retired_.empty() ? std::chrono::seconds(30) : std::chrono::seconds(1),
+                         has_work);
       if (stopping_) return;
       work.swap(queue_);
     }
@@ -236,6 +240,11 @@ void ApiSource::Loop() {
     // each publish), never between a change arriving and its compile.
     if (work.empty()) {
       SweepRetired();
+      tls_->MaybeRotate(std::chrono::steady_clock::now());
+      if (ready()) {
+        UpdateMainTls();
+        if (options_.on_gateways && gateways_published_) CompileGateways(false);
+      }
       continue;
     }
     dirty |= Apply(work);
@@ -262,6 +271,7 @@ void ApiSource::Loop() {
     if (!all_synced) continue;
     if (dirty || !ready()) {
       Compile();
+      UpdateMainTls();
       if (options_.on_gateways) {
         // Only a Gateway change can add or drop a gateway's compiler.
         bool gateway_changed = gateways_dirty_ || !gateways_published_;
@@ -286,6 +296,7 @@ void ApiSource::ReconcileGatewayCompilers() {
   for (auto it = gateways_.begin(); it != gateways_.end();) {
     if (present.count(it->first) == 0) {
       if (it->second.table) retired_.push_back(std::move(it->second.table));
+      tls_->Forget(it->first);
       it = gateways_.erase(it);
     } else {
       ++it;
@@ -313,16 +324,42 @@ void ApiSource::CompileGateways(bool force_publish) {
     // reports them once.
     std::vector<model::Diagnostic> ignored;
     auto table = g.compiler->Compile(ignored);
-    if (table == nullptr) continue;
-    if (g.table) retired_.push_back(std::move(g.table));
-    g.table = std::move(table);
-    changed = true;
+    if (table != nullptr) {
+      if (g.table) retired_.push_back(std::move(g.table));
+      g.table = std::move(table);
+      changed = true;
+    }
+    // A Secret change leaves the table as it is but may change the certificates.
+    if (g.table && tls_->Update(key, *g.table, std::chrono::system_clock::now()) != nullptr) {
+      changed = true;
+    }
   }
   if (!changed) return;
   auto set = std::make_shared<GatewayTables>();
-  for (const auto& [key, g] : gateways_) set->gateways.push_back({key, g.object, g.table});
+  for (const auto& [key, g] : gateways_) {
+    set->gateways.push_back({key, g.object, g.table, tls_->Current(key)});
+  }
   gateways_published_ = true;
   options_.on_gateways(std::move(set));
+}
+
+void ApiSource::ApplySecret(const std::shared_ptr<const Decoded>& before,
+                            const std::shared_ptr<const Decoded>& after) {
+  auto select = [](const model::ClusterState& s) -> const auto& { return s.secrets; };
+  if (auto secret = Part<model::Secret>(after, select)) {
+    tls_->UpsertSecret(*secret);
+  } else if (auto old = Part<model::Secret>(before, select)) {
+    tls_->RemoveSecret(old->meta.namespace_, old->meta.name);
+  }
+}
+
+void ApiSource::UpdateMainTls() {
+  if (!options_.on_main_tls) return;
+  auto table = out_->Load();
+  if (table == nullptr) return;
+  if (auto output = tls_->Update("", *table, std::chrono::system_clock::now())) {
+    options_.on_main_tls(std::move(output));
+  }
 }
 
 void ApiSource::SweepRetired() {

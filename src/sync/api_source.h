@@ -18,6 +18,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -31,6 +32,7 @@
 #include "model/decode.h"
 #include "route/compiler.h"
 #include "route/route_table.h"
+#include "sync/tls_snapshots.h"
 
 namespace waygate::sync {
 
@@ -51,6 +53,7 @@ struct GatewayTables {
     std::string gateway;  // "ns/name"
     std::shared_ptr<const model::Gateway> object;
     std::shared_ptr<const route::RouteTable> table;
+    std::shared_ptr<const TlsOutput> tls;  // for its https listeners
   };
   std::vector<Entry> gateways;  // sorted by gateway
 };
@@ -61,6 +64,10 @@ struct ApiSourceOptions {
   // When set, every Gateway also gets a table of its own (one more incremental compiler each),
   // and each set that differs from the last is handed here, on the sync thread.
   std::function<void(std::shared_ptr<const GatewayTables>)> on_gateways;
+  // The main table's TLS state (its https listeners), on the sync thread, whenever it changes.
+  std::function<void(std::shared_ptr<const TlsOutput>)> on_main_tls;
+  // --default-ssl-certificate NS/NAME.
+  std::optional<std::pair<std::string, std::string>> default_ssl_certificate;
   // Quiet period after a change before recompiling, so a burst (kubectl apply of many
   // objects) becomes one snapshot; a steady stream still publishes every `max_delay_ms`.
   int debounce_ms = 5;
@@ -136,6 +143,9 @@ class ApiSource {
   void ReconcileGatewayCompilers();
   void CompileGateways(bool force_publish);
   void SweepRetired();
+  void UpdateMainTls();
+  void ApplySecret(const std::shared_ptr<const Decoded>& before,
+                   const std::shared_ptr<const Decoded>& after);
 
   ApiSourceOptions options_;
   SnapshotCell<route::RouteTable>* out_;
@@ -151,6 +161,7 @@ class ApiSource {
   std::array<KindStore, kApiKindCount> stores_;
   std::vector<std::shared_ptr<const route::RouteTable>> retired_;
   std::unique_ptr<route::RouteCompiler> compiler_;
+  std::unique_ptr<TlsSnapshots> tls_;
   struct PerGateway {
     std::shared_ptr<const model::Gateway> object;
     std::unique_ptr<route::RouteCompiler> compiler;

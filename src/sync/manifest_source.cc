@@ -69,7 +69,14 @@ Result<std::unique_ptr<ManifestSource>> ManifestSource::Start(
     return MakeError(ErrorCode::kIo, "inotify_add_watch " + options.dir + ": " + strerror(err));
   }
   int sfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  auto tls = TlsSnapshots::Create(options.default_ssl_certificate);
+  if (!tls.ok()) {
+    ::close(ifd);
+    ::close(sfd);
+    return tls.error();
+  }
   std::unique_ptr<ManifestSource> src(new ManifestSource(options, out, ifd, sfd));
+  src->tls_ = std::move(*tls);
   src->Reload(true);
   src->thread_ = std::thread([s = src.get()] { s->Loop(); });
   return src;
@@ -104,11 +111,17 @@ void ManifestSource::Loop() {
   char buf[64 * 1024];
   pollfd fds[2] = {{inotify_fd_, POLLIN, 0}, {stop_fd_, POLLIN, 0}};
   for (;;) {
-    int timeout_ms = retired_.empty() ? -1 : 1000;
+    // Idle: retired tables to free every second; certificate validity windows and ticket key
+    // rotation every 30 s.
+    int timeout_ms = retired_.empty() ? 30000 : 1000;
     int ready = ::poll(fds, 2, timeout_ms);
     if (ready < 0 && errno != EINTR) return;
     SweepRetired();
-    if (ready <= 0) continue;
+    if (ready <= 0) {
+      tls_->MaybeRotate(std::chrono::steady_clock::now());
+      UpdateTls();
+      continue;
+    }
     if (fds[1].revents) return;
     bool changed = false;
     // Drain, then keep draining while events keep coming within the debounce window.
@@ -120,6 +133,15 @@ void ManifestSource::Loop() {
       if (n <= 0) break;
     }
     if (changed) Reload(false);
+  }
+}
+
+void ManifestSource::UpdateTls() {
+  if (!options_.on_main_tls) return;
+  auto table = out_->Load();
+  if (table == nullptr) return;
+  if (auto output = tls_->Update("", *table, std::chrono::system_clock::now())) {
+    options_.on_main_tls(std::move(output));
   }
 }
 
@@ -197,6 +219,21 @@ void ManifestSource::Reload(bool full) {
   if (!full && changed_files == 0 && removed == 0) return;
   for (const std::string& name : changed) objects_.SetFile(name, next[name].objects, diagnostics);
   files_ = std::move(next);
+  {
+    // Secrets do not go through the route compiler: the certificate store follows them. A
+    // duplicate (namespace, name) keeps the first file's, in file-name order.
+    std::vector<const model::Secret*> secrets;
+    std::set<std::pair<std::string, std::string>> seen;
+    for (const auto& [_, f] : files_) {
+      if (f.objects == nullptr) continue;
+      for (const model::Secret& secret : f.objects->secrets) {
+        if (seen.emplace(secret.meta.namespace_, secret.meta.name).second) {
+          secrets.push_back(&secret);
+        }
+      }
+    }
+    tls_->ReplaceSecrets(secrets);
+  }
 
   auto t_read = std::chrono::steady_clock::now();
   uint64_t diag_count = 0;
@@ -213,7 +250,10 @@ void ManifestSource::Reload(bool full) {
   for (const auto& diag : diagnostics) log::Warn("routes: " + diag.ToString());
   diag_count += compiler_.diagnostic_count();
   diagnostics_.store(diag_count);
-  if (table == nullptr) return;  // nothing served changed (a Service no Ingress names, say)
+  if (table == nullptr) {  // nothing served changed (a Service no Ingress names, say)
+    UpdateTls();           // but a Secret may have
+    return;
+  }
   if (auto previous = out_->Load()) retired_.push_back(std::move(previous));
   out_->Publish(std::move(table));
   SweepRetired();
@@ -222,6 +262,7 @@ void ManifestSource::Reload(bool full) {
   reloads_.fetch_add(1);
   last_compile_ms_.store(ms);
   ready_.store(true, std::memory_order_release);
+  UpdateTls();
   auto published = out_->Load();
   log::Info("config applied: " + std::to_string(compiler_.ingress_count()) + " ingresses, " +
             std::to_string(published->route_count()) + " routes, " +

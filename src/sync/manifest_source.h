@@ -18,6 +18,7 @@
 #include "route/compiler.h"
 #include "route/route_table.h"
 #include "sync/manifest_objects.h"
+#include "sync/tls_snapshots.h"
 
 namespace waygate::sync {
 
@@ -27,6 +28,9 @@ struct ManifestSourceOptions {
   // Quiet period after a change before recompiling, so an editor's burst of events or a `cp`
   // of many files becomes one snapshot.
   int debounce_ms = 5;
+  // The main table's TLS state (the --https-listen listeners), on the sync thread.
+  std::function<void(std::shared_ptr<const TlsOutput>)> on_main_tls;
+  std::optional<std::pair<std::string, std::string>> default_ssl_certificate;  // NS/NAME
 };
 
 struct SyncStats {
@@ -49,6 +53,7 @@ class ManifestSource {
                  int inotify_fd, int stop_fd);
   void Loop();
   void Reload(bool full);
+  void UpdateTls();
 
   struct FileStamp {
     uint64_t inode = 0;
@@ -70,6 +75,7 @@ class ManifestSource {
   int stop_fd_;
   std::map<std::string, FileEntry> files_;  // by file name, sorted
   route::RouteCompiler compiler_;
+  std::unique_ptr<TlsSnapshots> tls_;
   ManifestObjects objects_{&compiler_};
   uint64_t duplicate_diagnostics_ = 0;
   std::atomic<bool> ready_{false};
