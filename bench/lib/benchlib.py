@@ -509,3 +509,290 @@ class Api:
                 if attempt == 1:
                     raise
         raise AssertionError("unreachable")
+
+
+# ---------------------------------------------------------------------------------------------
+# TLS (run-tls-bench): one ECDSA P-256 certificate, nginx and Waygate terminating TLS with it,
+# and the clients that drive them (wrk over https, openssl s_time, h2load).
+# ---------------------------------------------------------------------------------------------
+
+TLS_HOST = "bench.local"
+
+
+def make_ecdsa_cert(run, host=TLS_HOST):
+    """A self-signed ECDSA P-256 certificate for `host` (openssl CLI); returns (crt, key)."""
+    crt, key = run.path("bench-tls.crt"), run.path("bench-tls.key")
+    res = subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                          "ec_paramgen_curve:P-256", "-nodes", "-keyout", key, "-out", crt,
+                          "-days", "7", "-subj", f"/CN={host}", "-addext",
+                          f"subjectAltName=DNS:{host}"], capture_output=True)
+    if res.returncode != 0:
+        raise BenchError(f"openssl could not make the bench certificate: "
+                         f"{res.stderr.decode(errors='replace')}")
+    return crt, key
+
+
+def https_get(port, path="/", host=TLS_HOST, timeout=2.0):
+    """One GET over TLS (no verification: the certificate is self-signed); returns (status,
+    headers dict lower-cased, body) or raises OSError."""
+    ctx = ssl.create_default_context()
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    conn = http.client.HTTPSConnection("127.0.0.1", port, timeout=timeout, context=ctx)
+    try:
+        conn.request("GET", path, headers={"Host": host})
+        resp = conn.getresponse()
+        body = resp.read()
+        return resp.status, {k.lower(): v for k, v in resp.getheaders()}, body
+    finally:
+        conn.close()
+
+
+def tls_probe(port, sni=None, alpn=("h2", "http/1.1")):
+    """(version, cipher, ALPN selected, served certificate DER) of one handshake."""
+    ctx = ssl.create_default_context()
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    if alpn:
+        ctx.set_alpn_protocols(list(alpn))
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as raw:
+        with ctx.wrap_socket(raw, server_hostname=sni) as s:
+            return (s.version(), s.cipher()[0], s.selected_alpn_protocol(),
+                    s.getpeercert(binary_form=True))
+
+
+def curl_check_https(name, port, cert_der, host=TLS_HOST):
+    """Proves the proxy answers 200 over TLS with the backend's body and header, and serves
+    the bench certificate with and without SNI (the load tools send none or an IP)."""
+    cmd = ["curl", "-sS", "-k", "--max-time", "5", "-D", "-", "--resolve",
+           f"{host}:{port}:127.0.0.1", f"https://{host}:{port}/"]
+    res = subprocess.run(cmd, capture_output=True)
+    out = res.stdout.decode("latin-1")
+    head, _, body = out.partition("\r\n\r\n")
+    status_line = head.split("\r\n", 1)[0]
+    ok = (res.returncode == 0 and re.match(r"HTTP/(1\.[01]|2) 200", status_line) and
+          f"x-bench-backend: {BACKEND_MARK}" in head.lower() and
+          body.encode("latin-1") == BACKEND_BODY)
+    if not ok:
+        raise BenchError(f"{name}: curl over https did not get the backend's 200\n"
+                         f"  command: {' '.join(cmd)}\n  exit={res.returncode} "
+                         f"stderr={res.stderr.decode(errors='replace').strip()!r}\n"
+                         f"  response:\n{out[:600]}")
+    for sni in (host, None):
+        version, _, _, der = tls_probe(port, sni)
+        if der != cert_der:
+            raise BenchError(f"{name}: SNI {sni!r} was not served the bench certificate")
+        if version not in ("TLSv1.3", "TLSv1.2"):
+            raise BenchError(f"{name}: negotiated {version}")
+
+
+def start_nginx_tls(run, backend_port, crt, key):
+    port = free_ports(1)[0]
+    for sub in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
+        os.makedirs(run.path("nginx-tmp", sub), exist_ok=True)
+    conf = render("proxy-nginx-tls.conf", run.path("nginx-tls.conf"), dir=run.dir, port=port,
+                  backend_port=backend_port, user_line=user_line(), cert=crt, key=key)
+    proc = run.spawn("nginx", ["nginx", "-e", run.path("nginx-tls-error.log"), "-p", run.dir,
+                               "-c", conf], PROXY_CORE)
+    wait_until("nginx (TLS)", proc, run, lambda: https_get(port)[0] == 200)
+    workers = child_pids(proc.pid)
+    if len(workers) != 1:
+        raise BenchError(f"nginx: expected one worker process, found {workers}")
+    return {"name": "nginx", "port": port, "proc": proc, "cpu_pids": workers}
+
+
+def write_waygate_tls(run, manifests_dir, backend_port, crt, key):
+    import base64
+    write_waygate_base(run, manifests_dir, backend_port)
+    with open(crt, "rb") as f:
+        crt_b64 = base64.b64encode(f.read()).decode()
+    with open(key, "rb") as f:
+        key_b64 = base64.b64encode(f.read()).decode()
+    render("waygate-tls.yaml", os.path.join(manifests_dir, "10-ingress.yaml"),
+           crt_b64=crt_b64, key_b64=key_b64)
+
+
+def start_waygate_tls(run, name, binary, manifests_dir, default_cert="bench/bench-tls",
+                      timeout=60.0):
+    """Waygate with an https listener, one worker on the proxy core; returns once /readyz is
+    200 and the https port answers 200."""
+    http_port, https_port, admin_port = free_ports(3)
+    argv = [binary, "gateway", "--manifests", manifests_dir,
+            "--http-listen", f"127.0.0.1:{http_port}",
+            "--https-listen", f"127.0.0.1:{https_port}",
+            "--admin-listen", f"127.0.0.1:{admin_port}", "--workers", "1",
+            "--default-ssl-certificate", default_cert]
+    started = time.monotonic()
+    proc = run.spawn(name, argv, PROXY_CORE)
+
+    def ready():
+        nonlocal http_port, https_port, admin_port
+        with open(proc.bench_log, errors="replace") as f:
+            for m in re.finditer(r"waygate: listening name=(\w+) address=\S+:(\d+)", f.read()):
+                if m.group(1) == "http":
+                    http_port = int(m.group(2))
+                elif m.group(1) == "https":
+                    https_port = int(m.group(2))
+                elif m.group(1) == "admin":
+                    admin_port = int(m.group(2))
+        return (http_get(admin_port, "/readyz", host="127.0.0.1")[0] == 200 and
+                https_get(https_port)[0] == 200)
+
+    wait_until(f"{name} (waygate /readyz and https 200)", proc, run, ready, timeout)
+    return {"name": name, "port": https_port, "http_port": http_port, "admin_port": admin_port,
+            "proc": proc, "cpu_pids": [proc.pid], "ready_s": time.monotonic() - started}
+
+
+def run_wrk_https(run, target, duration, connections, host=TLS_HOST):
+    """run_wrk over https (keep-alive: each wrk connection does one handshake, then requests)."""
+    duration = max(1, int(round(duration)))
+    argv = ["taskset", "-c", LOAD_CORE, "wrk", "-t1", f"-c{connections}", f"-d{duration}s",
+            "--timeout", "5s", "--latency", "-s", WRK_LUA, "-H", f"Host: {host}",
+            f"https://127.0.0.1:{target['port']}/"]
+    cpu_before = cpu_seconds(target["cpu_pids"])
+    load_before = core_busy_ticks(LOAD_CORE)
+    out = _run_tool(run, target, "wrk", argv, duration + 60)
+    cpu = cpu_seconds(target["cpu_pids"]) - cpu_before
+    load_after = core_busy_ticks(LOAD_CORE)
+    load_total = load_after[1] - load_before[1]
+    m = re.search(r"^WRK_JSON (\{.*\})$", out, re.M)
+    if not m:
+        raise BenchError(f"wrk against {target['name']} printed no summary:\n{out[-1500:]}")
+    w = json.loads(m.group(1))
+    if w["status_errors"]:
+        raise BenchError(f"{target['name']}: wrk saw {w['status_errors']} non-2xx/3xx "
+                         f"responses out of {w['requests']}")
+    if w["requests"] == 0:
+        raise BenchError(f"{target['name']}: wrk completed no request")
+    secs = w["duration_us"] / 1e6
+    return {
+        "requests": w["requests"], "seconds": secs, "rps": w["requests"] / secs,
+        "p50_ms": w["p50_us"] / 1000, "p99_ms": w["p99_us"] / 1000,
+        "socket_errors": (w["connect_errors"] + w["read_errors"] + w["write_errors"] +
+                          w["timeouts"]),
+        "proxy_cpu_s": cpu, "proxy_cpu_util": cpu / secs,
+        "load_core_busy": (load_after[0] - load_before[0]) / load_total if load_total else None,
+        "cpu_s_per_100k": cpu / w["requests"] * 1e5 if cpu > 0 else None,
+        "req_per_cpu_s": w["requests"] / cpu if cpu > 0 else None,
+    }
+
+
+def _run_tool(run, target, tool, argv, timeout):
+    """Runs a load tool in its own session (killed with the run); returns its output text and
+    fails when it exits non-zero or the target died meanwhile."""
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            stdin=subprocess.DEVNULL, start_new_session=True)
+    run.procs.append(proc)
+    proc.bench_name, proc.bench_log = tool, None
+    try:
+        out, _ = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        run.stop(proc)
+        raise BenchError(f"{tool} against {target['name']} did not finish")
+    run.procs.remove(proc)
+    text = out.decode(errors="replace")
+    with open(run.path(f"{tool}.log"), "a") as f:
+        f.write(f"==== {target['name']} {' '.join(argv)}\n{text}\n")
+    if target["proc"].poll() is not None:
+        raise BenchError(f"{target['name']} died during the run; its log:\n"
+                         f"{run.log_tail(target['proc'])}")
+    if proc.returncode != 0:
+        raise BenchError(f"{tool} against {target['name']} failed (exit {proc.returncode}):\n"
+                         f"{text[-1500:]}")
+    return text
+
+
+def run_s_time(run, target, mode, seconds, clients, version="-tls1_3"):
+    """`clients` parallel `openssl s_time -new|-reuse` loops (`version`, TLS 1.3 by default) on
+    the load core for `seconds`; returns handshakes done, the share that resumed a session
+    (s_time prints `*` per new and `r` per resumed connection) and the proxy's CPU per
+    handshake. Each connection asks
+    `GET /` (HTTP/1.0, no Host): the proxy answers it itself (404 or 400), so no upstream work is
+    mixed in, and the client reads the TLS 1.3 session ticket needed by -reuse."""
+    if mode not in ("new", "reuse"):
+        raise ValueError(mode)
+    seconds = max(1, int(round(seconds)))
+    argv = ["taskset", "-c", LOAD_CORE, "openssl", "s_time", "-connect",
+            f"127.0.0.1:{target['port']}", f"-{mode}", version, "-time", str(seconds),
+            "-www", "/"]
+    cpu_before = cpu_seconds(target["cpu_pids"])
+    started = time.monotonic()
+    procs = [subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                              stdin=subprocess.DEVNULL, start_new_session=True)
+             for _ in range(clients)]
+    for p in procs:
+        p.bench_name, p.bench_log = "s_time", None
+        run.procs.append(p)
+    outs = []
+    try:
+        for p in procs:
+            out, _ = p.communicate(timeout=seconds * 3 + 60)
+            outs.append((p.returncode, out.decode(errors="replace")))
+    except subprocess.TimeoutExpired:
+        raise BenchError(f"s_time against {target['name']} did not finish")
+    finally:
+        for p in procs:
+            run.stop(p)
+    wall = time.monotonic() - started
+    cpu = cpu_seconds(target["cpu_pids"]) - cpu_before
+    with open(run.path("s_time.log"), "a") as f:
+        for rc, out in outs:
+            f.write(f"==== {target['name']} {' '.join(argv)} (exit {rc})\n{out}\n")
+    if target["proc"].poll() is not None:
+        raise BenchError(f"{target['name']} died during s_time; its log:\n"
+                         f"{run.log_tail(target['proc'])}")
+    handshakes = new_marks = reused_marks = 0
+    for rc, out in outs:
+        for line in out.splitlines():
+            if line and set(line) <= {"*", "r"}:
+                new_marks += line.count("*")
+                reused_marks += line.count("r")
+        # "12345 connections in 10.01s; 1233.33 connections/user sec, bytes read 0"
+        counts = re.findall(r"(\d+) connections in [\d.]+s", out)
+        if rc != 0 or not counts:
+            raise BenchError(f"s_time -{mode} against {target['name']} failed (exit {rc}):\n"
+                             f"{out[-1500:]}")
+        handshakes += int(counts[-1])
+        if mode == "reuse" and "ERROR" in out:
+            raise BenchError(f"s_time -reuse against {target['name']}: {out[-800:]}")
+    if handshakes == 0:
+        raise BenchError(f"s_time -{mode} against {target['name']}: no handshake completed")
+    marks = new_marks + reused_marks
+    reused = reused_marks / marks if marks else 0.0
+    if mode == "reuse" and reused < 0.99:
+        raise BenchError(f"s_time -reuse against {target['name']}: only {reused * 100:.1f}% of "
+                         "the connections resumed a session")
+    return {"handshakes": handshakes, "seconds": wall, "hs_per_s": handshakes / wall,
+            "reused_share": reused,
+            "proxy_cpu_s": cpu, "proxy_cpu_util": cpu / wall,
+            "cpu_us_per_hs": cpu / handshakes * 1e6 if cpu > 0 else None}
+
+
+def run_h2load(run, target, requests, connections, streams, host=TLS_HOST):
+    """h2load over TLS with ALPN h2, pinned to the load core; req/s and proxy CPU/request."""
+    argv = ["taskset", "-c", LOAD_CORE, "h2load", "-t1", "-n", str(requests), "-c",
+            str(connections), "-m", str(streams), "-H", f":authority: {host}",
+            f"https://127.0.0.1:{target['port']}/"]
+    cpu_before = cpu_seconds(target["cpu_pids"])
+    out = _run_tool(run, target, "h2load", argv, 600)
+    cpu = cpu_seconds(target["cpu_pids"]) - cpu_before
+    m = re.search(r"finished in ([\d.]+)(m?s), ([\d.]+) req/s", out)
+    r = re.search(r"requests: (\d+) total, (\d+) started, (\d+) done, (\d+) succeeded, "
+                  r"(\d+) failed, (\d+) errored, (\d+) timeout", out)
+    s = re.search(r"status codes: (\d+) 2xx, (\d+) 3xx, (\d+) 4xx, (\d+) 5xx", out)
+    proto = re.search(r"Application protocol: (\S+)", out)
+    if not (m and r and s):
+        raise BenchError(f"h2load against {target['name']}: cannot parse its output:\n"
+                         f"{out[-1500:]}")
+    if not proto or proto.group(1) != "h2":
+        raise BenchError(f"h2load against {target['name']} did not negotiate h2:\n{out[-800:]}")
+    done, ok2xx = int(r.group(3)), int(s.group(1))
+    failed = int(r.group(5)) + int(r.group(6)) + int(r.group(7))
+    if failed or ok2xx != requests:
+        raise BenchError(f"{target['name']}: h2load {ok2xx} 2xx of {requests}, {failed} failed "
+                         f"or errored:\n{out[-1200:]}")
+    secs = float(m.group(1)) / (1000 if m.group(2) == "ms" else 1)
+    return {"requests": done, "seconds": secs, "rps": done / secs, "proxy_cpu_s": cpu,
+            "proxy_cpu_util": cpu / secs,
+            "cpu_s_per_100k": cpu / done * 1e5 if cpu > 0 else None,
+            "req_per_cpu_s": done / cpu if cpu > 0 else None}

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 
+#include "model/base64.h"
+#include "tls/certificate.h"
+
 namespace waygate::controller {
 namespace {
 
@@ -90,15 +93,27 @@ ServiceSummary SummarizeService(const json& service) {
   return summary;
 }
 
-SecretSummary SummarizeSecret(const json& secret) {
+SecretSummary SummarizeSecret(const json& secret, std::chrono::system_clock::time_point now) {
   SecretSummary summary;
   summary.type = StringAt(secret, "type");
   if (summary.type.empty()) summary.type = "Opaque";  // kube's default
   // Values are base64 text in storage; an empty value is as unusable as a missing key.
-  if (const json* data = Member(secret, "data")) {
-    summary.has_crt = !StringAt(*data, "tls.crt").empty();
-    summary.has_key = !StringAt(*data, "tls.key").empty();
+  const json* data = Member(secret, "data");
+  if (data == nullptr) return summary;
+  std::string crt_b64 = StringAt(*data, "tls.crt");
+  std::string key_b64 = StringAt(*data, "tls.key");
+  summary.has_crt = !crt_b64.empty();
+  summary.has_key = !key_b64.empty();
+  if (summary.type != "kubernetes.io/tls" || !summary.has_crt || !summary.has_key) return summary;
+  // The same check the gateways run before serving it, so the Event says what they will do.
+  std::string crt, key;
+  if (model::DecodeBase64(crt_b64, crt).has_value() ||
+      model::DecodeBase64(key_b64, key).has_value()) {
+    summary.invalid = "data is not valid base64";
+    return summary;
   }
+  auto certificate = tls::Certificate::FromSecretData(crt, key, now, "");
+  if (!certificate.ok()) summary.invalid = certificate.error().message;
   return summary;
 }
 
@@ -146,6 +161,9 @@ std::vector<Problem> CheckIngress(const IngressRefs& ingress, const ServiceLooku
           who + " is of type \"" + secret->type + "\", not \"kubernetes.io/tls\"");
     } else if (!secret->has_crt || !secret->has_key) {
       add(kReasonSecretInvalid, who + " has no " + (secret->has_crt ? "tls.key" : "tls.crt"));
+    } else if (!secret->invalid.empty()) {
+      add(kReasonSecretInvalid,
+          who + ": " + secret->invalid + "; its hosts are served with the default certificate");
     }
   }
   return problems;

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <nlohmann/json.hpp>
+#include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -40,13 +41,18 @@ struct SecretSummary {
   std::string type;
   bool has_crt = false;
   bool has_key = false;
+  // Why tls.crt / tls.key cannot be served (malformed PEM, key mismatch, expired...), as the
+  // gateways' certificate loader says it; empty when they can.
+  std::string invalid;
   bool operator==(const SecretSummary&) const = default;
 };
 
 // `resource_version` is passed separately: the stored JSON does not carry it.
 IngressRefs ParseIngressRefs(const nlohmann::json& ingress, std::string resource_version);
 ServiceSummary SummarizeService(const nlohmann::json& service);
-SecretSummary SummarizeSecret(const nlohmann::json& secret);
+// `now` decides the validity window of the certificate.
+SecretSummary SummarizeSecret(const nlohmann::json& secret,
+                              std::chrono::system_clock::time_point now);
 
 // Warning reasons, CamelCase as kube components write them. ingress-nginx only logs these
 // cases (its events are Sync/RELOAD), so the words follow kube's own NotFound vocabulary.

@@ -70,7 +70,7 @@ std::vector<std::string> ReferenceIndex::DeleteService(const std::string& key) {
 }
 
 std::vector<std::string> ReferenceIndex::PutSecret(const std::string& key, const json& object) {
-  SecretSummary summary = SummarizeSecret(object);
+  SecretSummary summary = SummarizeSecret(object, std::chrono::system_clock::now());
   auto [it, inserted] = secrets_.try_emplace(key, summary);
   if (!inserted) {
     if (it->second == summary) return {};

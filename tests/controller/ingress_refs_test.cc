@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "../tls/test_certs.h"
+
 #include <map>
 
 namespace waygate::controller {
@@ -115,23 +117,66 @@ TEST(IngressRefsTest, ExternalNameServiceAcceptsAnyPortNumberButNotAnUnknownName
   EXPECT_EQ(problems[0].message, "service \"demo/ext\" has no port named \"https\"");
 }
 
-TEST(IngressRefsTest, TlsSecretMustBeKubernetesTlsWithCertAndKey) {
-  json spec = {
-      {"tls", {{{"secretName", "opaque"}}, {{"secretName", "nokey"}}, {{"secretName", "good"}}}}};
+std::string B64(const std::string& text) {
+  std::string out;
+  static const char* kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  size_t i = 0;
+  for (; i + 2 < text.size(); i += 3) {
+    uint32_t v = (uint8_t(text[i]) << 16) | (uint8_t(text[i + 1]) << 8) | uint8_t(text[i + 2]);
+    for (int s = 18; s >= 0; s -= 6) out.push_back(kAlphabet[(v >> s) & 63]);
+  }
+  if (i + 1 == text.size()) {
+    uint32_t v = uint8_t(text[i]) << 16;
+    out += {kAlphabet[(v >> 18) & 63], kAlphabet[(v >> 12) & 63], '=', '='};
+  } else if (i + 2 == text.size()) {
+    uint32_t v = (uint8_t(text[i]) << 16) | (uint8_t(text[i + 1]) << 8);
+    out += {kAlphabet[(v >> 18) & 63], kAlphabet[(v >> 12) & 63], kAlphabet[(v >> 6) & 63], '='};
+  }
+  return out;
+}
+
+json TlsSecret(const std::string& crt, const std::string& key) {
+  return {{"type", "kubernetes.io/tls"}, {"data", {{"tls.crt", B64(crt)}, {"tls.key", B64(key)}}}};
+}
+
+TEST(IngressRefsTest, TlsSecretMustBeKubernetesTlsWithAServableCertAndKey) {
+  json spec = {{"tls",
+                {{{"secretName", "opaque"}},
+                 {{"secretName", "nokey"}},
+                 {{"secretName", "garbage"}},
+                 {{"secretName", "mismatch"}},
+                 {{"secretName", "good"}}}}};
   IngressRefs refs = ParseIngressRefs(IngressWith(spec), "1");
+  auto ca = tls::testing::MakeCa();
+  auto key = tls::testing::EcKey();
+  auto other_key = tls::testing::EcKey();
+  auto good = tls::testing::Secret(ca, key.get(), {"a.example.com"});
+  const auto now = std::chrono::system_clock::now();
   std::map<std::string, SecretSummary> secrets = {
-      {"opaque", SummarizeSecret({{"data", {{"tls.crt", "Y2VydA=="}, {"tls.key", "a2V5"}}}})},
+      {"opaque", SummarizeSecret({{"data", {{"tls.crt", "Y2VydA=="}, {"tls.key", "a2V5"}}}}, now)},
       {"nokey", SummarizeSecret({{"type", "kubernetes.io/tls"},
-                                 {"data", {{"tls.crt", "Y2VydA=="}, {"tls.key", ""}}}})},
-      {"good", SummarizeSecret({{"type", "kubernetes.io/tls"},
-                                {"data", {{"tls.crt", "Y2VydA=="}, {"tls.key", "a2V5"}}}})},
+                                 {"data", {{"tls.crt", "Y2VydA=="}, {"tls.key", ""}}}},
+                                now)},
+      {"garbage", SummarizeSecret(TlsSecret("cert", "key"), now)},
+      {"mismatch", SummarizeSecret(TlsSecret(good.crt, tls::testing::Pem(other_key.get())), now)},
+      {"good", SummarizeSecret(TlsSecret(good.crt, good.key), now)},
   };
+  EXPECT_TRUE(secrets["good"].invalid.empty()) << secrets["good"].invalid;
   auto problems = Check(refs, {}, secrets);
-  std::vector<Problem> want = {
-      {"SecretInvalid", "secret \"demo/opaque\" is of type \"Opaque\", not \"kubernetes.io/tls\""},
-      {"SecretInvalid", "secret \"demo/nokey\" has no tls.key"},
-  };
-  EXPECT_EQ(problems, want);
+  ASSERT_EQ(problems.size(), 4u);
+  EXPECT_EQ(problems[0], (Problem{"SecretInvalid", "secret \"demo/opaque\" is of type \"Opaque\", "
+                                                   "not \"kubernetes.io/tls\""}));
+  EXPECT_EQ(problems[1], (Problem{"SecretInvalid", "secret \"demo/nokey\" has no tls.key"}));
+  for (size_t i : {2u, 3u}) {
+    EXPECT_EQ(problems[i].reason, "SecretInvalid");
+    EXPECT_NE(problems[i].message.find("served with the default certificate"), std::string::npos);
+  }
+  EXPECT_NE(problems[2].message.find("demo/garbage"), std::string::npos);
+  EXPECT_NE(problems[3].message.find("demo/mismatch"), std::string::npos);
+  EXPECT_NE(problems[3].message.find("tls.key"), std::string::npos) << problems[3].message;
+  // The same certificate is expired a year later: that is reported too.
+  auto expired = SummarizeSecret(TlsSecret(good.crt, good.key), now + std::chrono::hours(24 * 400));
+  EXPECT_NE(expired.invalid.find("expired"), std::string::npos) << expired.invalid;
 }
 
 TEST(IngressRefsTest, ServiceSummaryKeepsNamesAndPorts) {
