@@ -87,6 +87,26 @@ bool RoutingHost(std::string_view host, char* out, size_t* out_len) {
   return true;
 }
 
+// Whether the comma-separated Upgrade list `offered` names `protocol` (ASCII case-insensitive,
+// "websocket" matches "WebSocket"; a "name/version" entry must match whole).
+bool UpgradeListHas(std::string_view offered, std::string_view protocol) {
+  while (!protocol.empty() && (protocol.front() == ' ' || protocol.front() == '\t')) {
+    protocol.remove_prefix(1);
+  }
+  while (!protocol.empty() && (protocol.back() == ' ' || protocol.back() == '\t')) {
+    protocol.remove_suffix(1);
+  }
+  while (!offered.empty()) {
+    size_t comma = offered.find(',');
+    std::string_view item = offered.substr(0, comma);
+    offered = comma == std::string_view::npos ? std::string_view() : offered.substr(comma + 1);
+    while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
+    while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
+    if (EqualsIgnoreCase(item, protocol)) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 int64_t MonotonicNs() {
@@ -100,9 +120,9 @@ int64_t MonotonicNs() {
 bool Session::StepIdle() {
   // A gateway-generated answer (404, 503...) on a kept-alive connection goes out before the
   // next pipelined request is looked at, so responses stay in order.
-  if (dout_off_ < dout_.size() || CipherPending()) {
-    if (!d_writable_ && dout_off_ < dout_.size()) return false;
-    ssize_t n = d_writable_ ? FlushDown() : -1;
+  if (dout_off_ < dout_.size()) {
+    if (!d_writable_) return false;
+    ssize_t n = FlushDown();
     if (n == -2) {
       Close();
       return false;
@@ -134,7 +154,7 @@ bool Session::StepIdle() {
     Close();
     return false;
   }
-  if (!DownReadable()) return false;
+  if (!DownReadable()) return WaitForRequest();
   bool was_empty = in_.empty();
   ssize_t n = ReadDown(in_);
   if (n > 0) {
@@ -147,7 +167,7 @@ bool Session::StepIdle() {
     Close();
     return false;
   }
-  return false;
+  return WaitForRequest();
 }
 
 // ---- 2. route and admit ----
@@ -162,6 +182,17 @@ void Session::StartExchange(const http::RequestHead& head, size_t head_len) {
   idempotent_ = head.method == "GET" || is_head_ || head.method == "OPTIONS" ||
                 head.method == "PUT" || head.method == "DELETE" || head.method == "TRACE";
   is_upgrade_ = head.upgrade;
+  if (is_upgrade_) {
+    std::string_view offered;
+    head.Find("upgrade", &offered);
+    // h2c would hand the rest of the connection to one backend as HTTP/2, past our routing
+    // ("h2c smuggling"); the request goes upstream as a plain request instead.
+    if (UpgradeListHas(offered, "h2c")) {
+      is_upgrade_ = false;
+    } else {
+      upgrade_offered_.assign(offered);
+    }
+  }
   method_.assign(head.method.data(), std::min<size_t>(head.method.size(), 16));
   if (w_->access_log_.enabled()) {
     log_method_.assign(head.method);
@@ -348,11 +379,9 @@ void Session::BuildUpstreamHead(const http::RequestHead& head, std::string_view 
       trust && !c_proto.empty() ? c_proto : std::string_view(tls_ ? "https" : "http");
   AppendHeader(out, "X-Forwarded-Proto", scheme);
   AppendHeader(out, "X-Scheme", scheme);
-  if (head.upgrade) {
-    std::string_view up;
-    head.Find("upgrade", &up);
+  if (is_upgrade_) {
     out.append("Connection: upgrade\r\n");
-    AppendHeader(out, "Upgrade", up);
+    AppendHeader(out, "Upgrade", upgrade_offered_);
   } else if (upstream_http10_) {
     out.append("Connection: close\r\n");
   }
@@ -581,6 +610,14 @@ bool Session::StepExchange() {
   return progress;
 }
 
+bool Session::WaitForRequest() {
+  // TLS output that is not a response (the session ticket after a handshake, a key update)
+  // waits until no request is ready: then it goes out alone, and otherwise with the response,
+  // in one write and one wake-up of the client instead of two.
+  if (CipherPending() && d_writable_ && FlushCipher() == -2) Close();
+  return false;
+}
+
 bool Session::ParseResponseHead() {
   for (;;) {
     http::ResponseHead& rh = w_->response_head_;
@@ -641,14 +678,17 @@ bool Session::ParseResponseHead() {
     }
 
     if (rh.status == 101) {
-      if (!is_upgrade_) {
+      std::string_view up;
+      rh.Find("upgrade", &up);
+      // A switch the client did not ask for (or to another protocol than it offered) would
+      // leave it speaking something it does not expect: the upstream is broken.
+      if (!is_upgrade_ || up.empty() || up.find(',') != std::string_view::npos ||
+          !UpgradeListHas(upgrade_offered_, up)) {
         ReleaseUpstream(false);
         dout_.clear();
         SendError(502, true);
         return false;
       }
-      std::string_view up;
-      rh.Find("upgrade", &up);
       out.append("Connection: upgrade\r\n");
       AppendHeader(out, "Upgrade", up);
       out.append("\r\n");

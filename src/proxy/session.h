@@ -51,6 +51,7 @@ class Session final : public net::IoHandler, public upstream::ConnectionOwner {
   void Advance();
   bool StepHandshake();  // tls.cc
   bool StepIdle();
+  bool WaitForRequest();  // StepIdle found no request to start: flush TLS output, wait
   bool StepExchange();
   bool StepTunnel();
   bool StepDraining();
@@ -160,6 +161,7 @@ class Session final : public net::IoHandler, public upstream::ConnectionOwner {
   bool is_head_ = false;
   bool idempotent_ = false;
   bool is_upgrade_ = false;
+  std::string upgrade_offered_;  // the request's Upgrade list (only set for upgrades)
   bool close_after_ = false;
   bool client_http10_ = false;
   bool client_keepalive_ = true;

@@ -24,8 +24,12 @@ constexpr size_t kCipherHighWater = 64 * 1024;
 bool Session::StepHandshake() {
   for (;;) {
     TlsStream::Step step = tls_->Handshake();
-    // Our flight (ServerHello .. Finished, or an alert) goes out as soon as it exists.
-    if (CipherPending() && d_writable_ && FlushCipher() == -2) step = TlsStream::Step::kFailed;
+    // Our flight (ServerHello .. Finished, or an alert) goes out as soon as it exists; what
+    // follows the client's Finished (the session ticket) waits for the first response.
+    if (step != TlsStream::Step::kDone && CipherPending() && d_writable_ &&
+        FlushCipher() == -2) {
+      step = TlsStream::Step::kFailed;
+    }
     if (step == TlsStream::Step::kDone) {
       ++w_->counters_.tls_handshakes;
       if (tls_->resumed()) ++w_->counters_.tls_handshakes_resumed;
