@@ -129,6 +129,10 @@ bool Session::StepIdle() {
     }
     if (dout_off_ < dout_.size()) return false;
   }
+  if (stream_mode_ && requests_on_connection_ > 0) {  // a stream carries one exchange
+    Close();
+    return false;
+  }
   if (!in_.empty()) {
     http::RequestHead& head = w_->request_head_;
     http::ParseResult r = http::ParseRequestHead(in_.view(), w_->shared_.limits, &head);
@@ -229,7 +233,7 @@ void Session::StartExchange(const http::RequestHead& head, size_t head_len) {
     backend_ = route_ != nullptr ? table_->BackendOf(*route_) : nullptr;
     if (!route_) {
       reject = 404;
-    } else if (!tls_ && WantsHttpsRedirect(head, npath)) {
+    } else if (!secure_ && WantsHttpsRedirect(head, npath)) {
       in_.Consume(head_len);
       SendHttpsRedirect(head, std::string_view(host, host_len));
       return;
@@ -376,7 +380,7 @@ void Session::BuildUpstreamHead(const http::RequestHead& head, std::string_view 
     out.append("\r\n");
   }
   std::string_view scheme =
-      trust && !c_proto.empty() ? c_proto : std::string_view(tls_ ? "https" : "http");
+      trust && !c_proto.empty() ? c_proto : std::string_view(secure_ ? "https" : "http");
   AppendHeader(out, "X-Forwarded-Proto", scheme);
   AppendHeader(out, "X-Scheme", scheme);
   if (is_upgrade_) {
@@ -672,7 +676,7 @@ bool Session::ParseResponseHead() {
       AppendHeader(out, h.name, h.value);
     }
     if (!has_date) out.append(w_->date_header_, w_->date_header_len_);
-    if (tls_ && route_->settings.host_has_tls && table_->gateway_settings().hsts &&
+    if (secure_ && route_->settings.host_has_tls && table_->gateway_settings().hsts &&
         !rh.Find("strict-transport-security", &ignored_value)) {
       AppendHsts(out);
     }

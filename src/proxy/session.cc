@@ -32,6 +32,7 @@ Session::Session(Worker* worker, int fd, const net::Address& peer,
     tls_ = TlsStream::Create(tls->front.get(), tls->sni.get());
     tls_hold_ = std::move(tls);
     phase_ = Phase::kHandshake;
+    secure_ = true;
   }
   const sockaddr* sa = reinterpret_cast<const sockaddr*>(&peer.storage);
   uint16_t port = 0;
@@ -54,7 +55,7 @@ Session::Session(Worker* worker, int fd, const net::Address& peer,
 Session::~Session() {
   // Only reached for live sessions when the worker shuts down: the pool closes upstream
   // connections itself, and the worker is not tracking us any more.
-  if (phase_ != Phase::kClosed) ::close(fd_);
+  if (phase_ != Phase::kClosed && fd_ >= 0) ::close(fd_);
 }
 
 void Session::Start() {
@@ -88,11 +89,20 @@ void Session::OnUpstreamIo(upstream::Connection*, uint32_t) {
 }
 
 void Session::Advance() {
+  AdvanceSteps();
+  // Frames this stream produced go out now that its step is over (see OutputReady).
+  if (h2_owner_ != nullptr) h2_owner_->FlushIfWanted();
+}
+
+void Session::AdvanceSteps() {
   for (int guard = 0; guard < 1000; ++guard) {
     bool progress = false;
     switch (phase_) {
       case Phase::kHandshake:
         progress = StepHandshake();
+        break;
+      case Phase::kH2:
+        progress = StepH2();
         break;
       case Phase::kIdle:
         progress = StepIdle();
@@ -114,6 +124,12 @@ void Session::Advance() {
 }
 
 ssize_t Session::ReadDown(net::Buffer& buf) {
+  if (stream_mode_) {
+    if (stream_ == nullptr) return -1;
+    ssize_t n = stream_->TakeRequest(buf);
+    if (n < 0) d_readable_ = false;
+    return n;
+  }
   return tls_ ? ReadDownTls(buf) : ReadSocket(buf);
 }
 
@@ -162,6 +178,7 @@ ssize_t Session::ReadUp(net::Buffer& buf) {
 }
 
 ssize_t Session::FlushDown() {
+  if (stream_mode_) return FlushDownStream();
   if (tls_) return FlushDownTls();
   size_t head_left = dout_.size() - dout_off_;
   size_t body_left = resp_fwd_;
@@ -241,6 +258,10 @@ bool Session::StepDraining() {
   // Lingering close (RFC 9112 9.6): half-close so the client sees our whole response and then
   // the FIN; keep reading and discarding what it still sends, because closing with unread
   // bytes makes the kernel send a reset that can destroy the response in flight.
+  if (stream_mode_) {  // the response is out: a stream has nothing to linger on
+    Close();
+    return false;
+  }
   if (!lingering_) {
     if (!tls_ || !tls_->handshake_done()) {
       ::shutdown(fd_, SHUT_WR);
@@ -332,6 +353,14 @@ void Session::OnTick(int64_t now_ms) {
       ++w_->counters_.tls_handshake_failures;  // a client that never finished its handshake
       Close();
       return;
+    case Phase::kH2:
+      if (h2_->idle()) {
+        Close();  // keep-alive timeout of an HTTP/2 connection with no stream
+      } else {
+        SetDeadline(serving_->table ? serving_->table->gateway_settings().keep_alive_timeout_ms
+                                    : 75000);
+      }
+      return;
     case Phase::kIdle:
       // Idle keep-alive connection or a client that never finished its head: close quietly,
       // as nginx does for keepalive_timeout and client_header_timeout.
@@ -363,7 +392,18 @@ void Session::Close() {
   if (phase_ == Phase::kClosed) return;
   if (up_) ReleaseUpstream(false);
   phase_ = Phase::kClosed;
-  ::close(fd_);
+  if (stream_mode_) {
+    if (stream_ != nullptr) {
+      H2Stream* stream = stream_;
+      stream_ = nullptr;
+      stream->session = nullptr;
+      h2_owner_->StreamSessionClosed(stream);
+      h2_owner_->OutputReady();
+    }
+  } else {
+    if (h2_) h2_->CloseAll();  // every stream's exchange ends with its connection
+    ::close(fd_);
+  }
   w_->RemoveSession(this);
 }
 

@@ -22,6 +22,7 @@
 #include "net/address.h"
 #include "net/buffer.h"
 #include "net/event_loop.h"
+#include "proxy/h2_downstream.h"
 #include "proxy/tls_stream.h"
 #include "proxy/worker.h"
 #include "upstream/connection.h"
@@ -37,6 +38,15 @@ class Session final : public net::IoHandler, public upstream::ConnectionOwner {
           const ListenerInfo& listener, std::shared_ptr<const TlsSnapshot> tls);
   ~Session() override;
 
+  // A stream session: the exchange of one HTTP/2 stream of `parent`'s connection, registered
+  // with the worker for timeouts but with no socket of its own (h2_downstream.h).
+  static Session* ForStream(Session* parent, H2Downstream* h2, H2Stream* stream);
+  void OnStreamInput();     // request bytes arrived for the stream
+  void OnStreamWritable();  // the client's flow-control window opened
+  void AbortStream();       // the stream was reset: drop the exchange, close
+  void DetachStream();      // the stream is complete: finish the exchange, discard output
+  void FlushH2Output();     // connection session: write the codec's frames
+
   void OnIo(uint32_t events) override;
   void OnUpstreamIo(upstream::Connection* c, uint32_t events) override;
   void OnTick(int64_t now_ms);
@@ -46,10 +56,14 @@ class Session final : public net::IoHandler, public upstream::ConnectionOwner {
   size_t list_index_ = 0;  // position in Worker::sessions_
 
  private:
-  enum class Phase : uint8_t { kHandshake, kIdle, kExchange, kTunnel, kDraining, kClosed };
+  enum class Phase : uint8_t { kHandshake, kH2, kIdle, kExchange, kTunnel, kDraining, kClosed };
+  Session(Worker* worker, Session* parent, H2Downstream* h2, H2Stream* stream);
 
   void Advance();
+  void AdvanceSteps();
   bool StepHandshake();  // tls.cc
+  bool StepH2();         // h2 connection session (h2_session.cc)
+  ssize_t FlushDownStream();
   bool StepIdle();
   bool WaitForRequest();  // StepIdle found no request to start: flush TLS output, wait
   bool StepExchange();
@@ -106,6 +120,11 @@ class Session final : public net::IoHandler, public upstream::ConnectionOwner {
   uint16_t https_port_;                // where ssl-redirect sends plain-HTTP clients
   std::unique_ptr<TlsStream> tls_;     // https listener: the connection's TLS layer
   std::shared_ptr<const TlsSnapshot> tls_hold_;  // keeps the SNI index alive until handshaken
+  bool secure_ = false;  // the client speaks TLS (to us directly, or through an h2 connection)
+  std::unique_ptr<H2Downstream> h2_;  // connection session after ALPN h2
+  H2Downstream* h2_owner_ = nullptr;  // stream session: the connection's HTTP/2 state
+  H2Stream* stream_ = nullptr;        // stream session: its stream (null once detached)
+  bool stream_mode_ = false;          // a stream session (stays true after detaching)
   char peer_ip_[48];
   size_t peer_ip_len_ = 0;
   char peer_addr_[64];  // "ip:port"

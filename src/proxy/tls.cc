@@ -35,6 +35,16 @@ bool Session::StepHandshake() {
       if (tls_->resumed()) ++w_->counters_.tls_handshakes_resumed;
       tls_hold_.reset();  // the SSL holds its certificate's SSL_CTX; the index may go
       phase_ = Phase::kIdle;
+      if (tls_->alpn() == "h2") {
+        h2_ = H2Downstream::Create(this, w_);
+        if (h2_ == nullptr) {
+          Close();
+          return false;
+        }
+        phase_ = Phase::kH2;
+        SetDeadline(serving_->table ? serving_->table->gateway_settings().keep_alive_timeout_ms
+                                    : 75000);
+      }
       return true;
     }
     if (step == TlsStream::Step::kFailed) {

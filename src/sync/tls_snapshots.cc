@@ -23,8 +23,6 @@ tls::TlsPolicy PolicyOf(const route::GatewaySettings& settings) {
       policy.tls12_ciphers = *ciphers;
     }
   }
-  // ALPN h2 is offered only once the data plane speaks HTTP/2 on TLS connections.
-  policy.offer_h2 = false;
   return policy;
 }
 

@@ -1,0 +1,168 @@
+// Session over HTTP/2: the connection session (phase kH2: socket and TLS, frames in and out
+// through the codec) and the stream sessions (one exchange each, no socket). See
+// h2_downstream.h for the design.
+#include <cstring>
+
+#include "base/log.h"
+#include "proxy/session.h"
+
+namespace waygate::proxy {
+
+namespace {
+constexpr size_t kCipherHighWater = 64 * 1024;  // as in tls.cc
+}
+
+Session::Session(Worker* worker, Session* parent, H2Downstream* h2, H2Stream* stream)
+    : w_(worker),
+      fd_(-1),
+      serving_(parent->serving_),
+      listen_port_(parent->listen_port_),
+      https_port_(parent->https_port_),
+      in_(4 * 1024) {
+  std::memcpy(peer_ip_, parent->peer_ip_, sizeof peer_ip_);
+  peer_ip_len_ = parent->peer_ip_len_;
+  std::memcpy(peer_addr_, parent->peer_addr_, sizeof peer_addr_);
+  peer_addr_len_ = parent->peer_addr_len_;
+  request_id_[0] = 0;
+  secure_ = parent->secure_;
+  h2_owner_ = h2;
+  stream_ = stream;
+  stream_mode_ = true;
+  d_readable_ = true;
+  d_writable_ = true;
+}
+
+Session* Session::ForStream(Session* parent, H2Downstream* h2, H2Stream* stream) {
+  Worker* w = parent->w_;
+  auto* s = new Session(w, parent, h2, stream);
+  s->list_index_ = w->sessions_.size();
+  w->sessions_.push_back(s);
+  return s;
+}
+
+void Session::OnStreamInput() {
+  if (phase_ == Phase::kClosed) return;
+  d_readable_ = true;
+  Advance();
+}
+
+void Session::OnStreamWritable() {
+  if (phase_ == Phase::kClosed) return;
+  d_writable_ = true;
+  Advance();
+}
+
+void Session::AbortStream() {
+  stream_ = nullptr;  // the stream is gone: nothing to tell it
+  if (phase_ == Phase::kClosed) return;
+  if (phase_ == Phase::kExchange || phase_ == Phase::kTunnel) {
+    AbortExchange();  // logs 499 like a client that closed, closes the upstream connection
+  }
+  Close();
+}
+
+void Session::DetachStream() {
+  stream_ = nullptr;  // output from now on is discarded (FlushDownStream)
+}
+
+ssize_t Session::FlushDownStream() {
+  size_t moved = 0;
+  size_t head_left = dout_.size() - dout_off_;
+  if (stream_ == nullptr) {  // detached or reset: the bytes have nowhere to go
+    dout_.clear();
+    dout_off_ = 0;
+    if (resp_fwd_) {
+      uin_->Consume(resp_fwd_);
+      body_bytes_sent_ += resp_fwd_;
+      moved += resp_fwd_;
+      resp_fwd_ = 0;
+    }
+    return static_cast<ssize_t>(moved + head_left);
+  }
+  if (head_left) {
+    ssize_t n = stream_->PutResponse(std::string_view(dout_.data() + dout_off_, head_left),
+                                     /*head_bytes=*/true, is_head_);
+    if (n < 0) {
+      d_eof_ = true;
+      return -2;
+    }
+    dout_.clear();
+    dout_off_ = 0;
+    moved += head_left;
+  }
+  if (resp_fwd_) {
+    ssize_t n = stream_->PutResponse(std::string_view(uin_->begin(), resp_fwd_),
+                                     /*head_bytes=*/false, is_head_);
+    if (n < 0) {
+      d_eof_ = true;
+      return -2;
+    }
+    size_t taken = static_cast<size_t>(n);
+    uin_->Consume(taken);
+    resp_fwd_ -= taken;
+    body_bytes_sent_ += taken;
+    moved += taken;
+    if (resp_fwd_ > 0) d_writable_ = false;  // the client's window is full: WakeBlocked
+  }
+  if (moved) h2_owner_->OutputReady();
+  return moved ? static_cast<ssize_t>(moved) : -1;
+}
+
+void Session::FlushH2Output() {
+  if (phase_ != Phase::kH2 || h2_ == nullptr) return;
+  for (;;) {
+    while (tls_->cipher_out_size() < kCipherHighWater) {
+      std::span<const uint8_t> out = h2_->conn().PendingOutput();
+      if (out.empty()) break;
+      if (!tls_->Write(reinterpret_cast<const char*>(out.data()), out.size())) {
+        Close();
+        return;
+      }
+      h2_->conn().OutputWritten(out.size());
+    }
+    if (!CipherPending() || !d_writable_) break;
+    ssize_t n = FlushCipher();
+    if (n == -2) {
+      Close();
+      return;
+    }
+    if (n < 0) break;
+  }
+  if (h2_->conn().WantsClose() && !CipherPending() && h2_->conn().PendingOutput().empty()) {
+    Close();
+  }
+}
+
+bool Session::StepH2() {
+  // Frames queued since the last step (SETTINGS at start, responses, WINDOW_UPDATEs).
+  FlushH2Output();
+  if (phase_ != Phase::kH2) return false;
+  if (!DownReadable()) return false;
+  ssize_t n = ReadDownTls(in_);
+  if (n == 0 || n == -2) {
+    Close();
+    return false;
+  }
+  if (n < 0) return false;
+  bool ok = h2_->Receive(in_.view(), w_->loop_->now_ms());
+  in_.Clear();
+  if (!ok) {
+    // A protocol error or abuse: the codec queued GOAWAY; write it and close.
+    h2_->CloseAll();
+    FlushH2Output();
+    if (phase_ != Phase::kClosed) Close();
+    return false;
+  }
+  h2_->StartPending();
+  h2_->WakeBlocked();
+  if (phase_ != Phase::kH2) return false;
+  FlushH2Output();
+  if (!h2_->idle()) deadline_ms_ = 0;  // streams have their own deadlines
+  else if (deadline_ms_ == 0) {
+    SetDeadline(serving_->table ? serving_->table->gateway_settings().keep_alive_timeout_ms
+                                : 75000);
+  }
+  return phase_ == Phase::kH2;
+}
+
+}  // namespace waygate::proxy
