@@ -21,6 +21,7 @@
 
 #include "base/http_reason.h"
 #include "base/log.h"
+#include "proxy/h2_upstream.h"
 #include "proxy/session.h"
 
 namespace waygate::proxy {
@@ -417,7 +418,11 @@ bool Session::AcquireUpstream() {
     upstream::EndpointState* ep = backend_state_->endpoints[idx];
     endpoint_index_ = idx;
     up_eof_ = false;
-    if (upstream::Connection* c = w_->pool_.TakeIdle(ep)) {
+    const upstream::UpstreamProtocol protocol =
+        settings.backend_protocol == route::BackendProtocol::kGrpc
+            ? upstream::UpstreamProtocol::kH2c
+            : upstream::UpstreamProtocol::kHttp1;
+    if (upstream::Connection* c = w_->pool_.TakeIdle(ep, protocol)) {
       up_ = c;
       c->owner = this;
       up_reused_ = true;
@@ -438,11 +443,26 @@ bool Session::AcquireUpstream() {
     }
     ++ep->in_flight;
     ++w_->counters_.upstream_requests;
+    if (!PrepareUpstreamCodec()) {
+      ReleaseUpstream(false);
+      continue;
+    }
     SetDeadline(up_->connected ? settings.send_timeout_ms : settings.connect_timeout_ms);
     if (up_reused_) up_->connected = true;
     return true;
   }
   return false;
+}
+
+bool Session::PrepareUpstreamCodec() {
+  if (route_->settings.backend_protocol != route::BackendProtocol::kGrpc) return true;
+  if (up_->codec == nullptr) {  // a new connection: it speaks h2c from its first byte
+    up_->codec = H2Upstream::Create();
+    if (up_->codec == nullptr) return false;
+    up_->protocol = upstream::UpstreamProtocol::kH2c;
+  }
+  static_cast<H2Upstream*>(up_->codec.get())->BeginExchange();
+  return true;
 }
 
 void Session::OnConnectFailure(bool timeout) {
@@ -474,6 +494,7 @@ bool Session::RetryOnFreshConnection() {
   up_eof_ = false;
   ++ep->in_flight;
   ++w_->counters_.upstream_connections_opened;
+  if (!PrepareUpstreamCodec()) return false;
   up_head_off_ = 0;
   SetDeadline(route_->settings.connect_timeout_ms);
   return true;
@@ -543,7 +564,8 @@ bool Session::StepExchange() {
   }
 
   // Request: head, then body as it arrives.
-  if ((up_head_off_ < up_head_.size() || req_fwd_ > 0) && up_->writable) {
+  if ((up_head_off_ < up_head_.size() || req_fwd_ > 0 || UpCodecWantsWrite()) &&
+      up_->writable) {
     ssize_t n = FlushUp();
     if (n == -2) {
       OnUpstreamBroken("write failed");
@@ -838,6 +860,9 @@ void Session::ReleaseUpstream(bool reusable) {
   if (!up_) return;
   upstream::EndpointState* ep = up_->endpoint;
   if (ep->in_flight > 0) --ep->in_flight;
+  if (reusable && up_->codec != nullptr) {
+    reusable = static_cast<H2Upstream*>(up_->codec.get())->reusable();
+  }
   if (reusable) {
     w_->pool_.Release(up_, w_->loop_->now_ms());
   } else {

@@ -50,6 +50,18 @@ void H2Stream::End() {
   if (!conn_->SubmitData(id_, {}, true).ok()) state_ = State::kFailed;  // stream already gone
 }
 
+void H2Stream::EndWithTrailers() {
+  if (trailers_.empty()) return End();
+  if (state_ == State::kDone || state_ == State::kFailed) return;
+  state_ = State::kDone;
+  // gRPC's status travels here (grpc-status, grpc-message).
+  std::vector<std::pair<std::string_view, std::string_view>> fields;
+  fields.reserve(trailers_.size());
+  for (const auto& [name, value] : trailers_) fields.emplace_back(name, value);
+  if (!conn_->SubmitTrailers(id_, fields).ok()) state_ = State::kFailed;
+  trailers_.clear();
+}
+
 void H2Stream::Fail() {
   if (state_ == State::kDone || state_ == State::kFailed) return;
   state_ = State::kFailed;
@@ -89,12 +101,15 @@ ssize_t H2Stream::PutResponse(std::string_view bytes, bool, bool is_head_request
       length = std::to_string(rh.content_length);
       fields.emplace_back("content-length", length);
     }
-    const bool no_body = rh.body == http::BodyKind::kNone;
+    // An empty body ends the stream with the HEADERS frame: a gRPC trailers-only answer
+    // (grpc-status in the head) must not be followed by an empty DATA frame.
+    const bool no_body = rh.body == http::BodyKind::kNone ||
+                         (rh.body == http::BodyKind::kContentLength && rh.content_length == 0);
     if (!conn_->SubmitResponse(id_, rh.status, fields, no_body).ok()) {
       Fail();
       return -1;
     }
-    switch (rh.body) {
+    switch (no_body ? http::BodyKind::kNone : rh.body) {
       case http::BodyKind::kNone:
         state_ = State::kDone;
         break;
@@ -181,8 +196,17 @@ ssize_t H2Stream::PutBody(std::string_view bytes, bool ignore_window) {
           }
           remaining_ = size;
           state_ = size == 0 ? State::kTrailers : State::kChunkData;
-        } else if (line_.empty()) {  // the empty line after the trailers (which we drop)
-          End();
+        } else if (line_.empty()) {  // the empty line after the trailers
+          EndWithTrailers();
+        } else {
+          size_t colon = line_.find(':');
+          if (colon != std::string::npos) {
+            std::string_view value = std::string_view(line_).substr(colon + 1);
+            while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) {
+              value.remove_prefix(1);
+            }
+            trailers_.emplace_back(line_.substr(0, colon), std::string(value));
+          }
         }
         line_.clear();
         break;

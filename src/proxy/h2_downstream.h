@@ -65,6 +65,7 @@ class H2Stream {
                                kUntilClose, kDone, kFailed };
   ssize_t PutBody(std::string_view bytes, bool ignore_window = false);
   void End();
+  void EndWithTrailers();
   void Fail();
 
   h2::ServerConnection* conn_;
@@ -74,6 +75,7 @@ class H2Stream {
   std::string head_;          // response head bytes until complete
   uint64_t remaining_ = 0;    // kLength / kChunkData
   std::string line_;          // chunk-size or trailer line being assembled
+  std::vector<std::pair<std::string, std::string>> trailers_;  // of a chunked body
 };
 
 class H2Downstream final : public h2::ServerHandler {

@@ -3,7 +3,11 @@
 // h2_downstream.h for the design.
 #include <cstring>
 
+#include <errno.h>
+#include <unistd.h>
+
 #include "base/log.h"
+#include "proxy/h2_upstream.h"
 #include "proxy/session.h"
 
 namespace waygate::proxy {
@@ -163,6 +167,91 @@ bool Session::StepH2() {
                                 : 75000);
   }
   return phase_ == Phase::kH2;
+}
+
+// ---- backend-protocol GRPC: the upstream leg over h2c (h2_upstream.h) ----
+
+bool Session::UpCodecWantsWrite() const {
+  return up_ != nullptr && up_->codec != nullptr &&
+         static_cast<const H2Upstream*>(up_->codec.get())->wants_write();
+}
+
+ssize_t Session::FlushUpCodec() {
+  auto* codec = static_cast<H2Upstream*>(up_->codec.get());
+  size_t moved = 0;
+  size_t head_left = up_head_.size() - up_head_off_;
+  if (head_left) {
+    if (!codec->PutRequest(std::string_view(up_head_.data() + up_head_off_, head_left))) {
+      return -2;
+    }
+    up_head_off_ += head_left;
+    moved += head_left;
+  }
+  if (req_fwd_) {
+    if (!codec->PutRequest(std::string_view(in_.begin(), req_fwd_))) return -2;
+    in_.Consume(req_fwd_);
+    req_sent_bytes_ += req_fwd_;
+    moved += req_fwd_;
+    req_fwd_ = 0;
+  }
+  for (;;) {
+    std::string_view out = codec->PendingOutput();
+    if (out.empty()) break;
+    ssize_t n = ::write(up_->fd, out.data(), out.size());
+    if (n < 0) {
+      if (errno == EAGAIN || errno == EWOULDBLOCK) {
+        up_->writable = false;
+        break;
+      }
+      if (errno == EINTR) continue;
+      return -2;
+    }
+    codec->OutputWritten(static_cast<size_t>(n));
+    moved += static_cast<size_t>(n);
+    if (static_cast<size_t>(n) < out.size()) {
+      up_->writable = false;
+      break;
+    }
+  }
+  return moved ? static_cast<ssize_t>(moved) : -1;
+}
+
+ssize_t Session::ReadUpCodec(net::Buffer& buf) {
+  auto* codec = static_cast<H2Upstream*>(up_->codec.get());
+  if (buf.writable() < 1024) buf.Compact();
+  for (;;) {
+    if (codec->has_response_bytes()) {
+      size_t n = codec->TakeResponse(buf.write_ptr(), buf.writable());
+      if (n == 0) return -1;
+      buf.Commit(n);
+      return static_cast<ssize_t>(n);
+    }
+    if (codec->broken()) return -2;
+    if (!up_->readable) return -1;
+    char scratch[16 * 1024];
+    ssize_t n = ::read(up_->fd, scratch, sizeof scratch);
+    if (n == 0) return 0;
+    if (n < 0) {
+      if (errno == EAGAIN || errno == EWOULDBLOCK) {
+        up_->readable = false;
+        return -1;
+      }
+      if (errno == EINTR) continue;
+      return -2;
+    }
+    if (static_cast<size_t>(n) < sizeof scratch && !up_->peer_closed) up_->readable = false;
+    if (!codec->Receive(std::string_view(scratch, static_cast<size_t>(n)))) return -2;
+    // SETTINGS acks and WINDOW_UPDATEs the frames just read call for.
+    if (codec->wants_write() && up_->writable) {
+      for (;;) {
+        std::string_view out = codec->PendingOutput();
+        if (out.empty()) break;
+        ssize_t w = ::write(up_->fd, out.data(), out.size());
+        if (w <= 0) break;
+        codec->OutputWritten(static_cast<size_t>(w));
+      }
+    }
+  }
 }
 
 }  // namespace waygate::proxy

@@ -159,6 +159,7 @@ ssize_t Session::ReadSocket(net::Buffer& buf) {
 }
 
 ssize_t Session::ReadUp(net::Buffer& buf) {
+  if (up_->codec != nullptr) return ReadUpCodec(buf);
   if (buf.writable() < 1024) buf.Compact();
   size_t want = buf.writable();
   if (want == 0) return -1;
@@ -215,6 +216,7 @@ ssize_t Session::FlushDown() {
 }
 
 ssize_t Session::FlushUp() {
+  if (up_->codec != nullptr) return FlushUpCodec();
   size_t head_left = up_head_.size() - up_head_off_;
   size_t body_left = req_fwd_;
   if (head_left == 0 && body_left == 0) return 0;

@@ -74,6 +74,11 @@ class Session final : public net::IoHandler, public upstream::ConnectionOwner {
   void StartExchange(const http::RequestHead& head, size_t head_len);
   void BuildUpstreamHead(const http::RequestHead& head, std::string_view path);
   bool AcquireUpstream();
+  // backend-protocol GRPC: the connection's HTTP/2 codec, ready for this exchange.
+  bool PrepareUpstreamCodec();
+  bool UpCodecWantsWrite() const;
+  ssize_t FlushUpCodec();
+  ssize_t ReadUpCodec(net::Buffer& buf);
   void OnConnectFailure(bool timeout);
   bool RetryOnFreshConnection();
   void OnUpstreamBroken(const char* why);

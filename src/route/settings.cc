@@ -344,6 +344,22 @@ Result<RouteSettings> ParseRouteAnnotations(const model::StringMap& annotations,
       auto parsed = ParseCount(value);
       if (!parsed) return fail(parsed.error());
       settings.next_upstream_tries = *parsed;
+    } else if (key == "backend-protocol") {
+      // ingress-nginx upper-cases the value before comparing.
+      std::string upper(value);
+      for (char& c : upper) c = (c >= 'a' && c <= 'z') ? static_cast<char>(c - 32) : c;
+      if (upper == "HTTP" || upper == "AUTO_HTTP") {
+        settings.backend_protocol = BackendProtocol::kHttp;
+      } else if (upper == "GRPC") {
+        settings.backend_protocol = BackendProtocol::kGrpc;
+      } else if (upper == "HTTPS" || upper == "GRPCS" || upper == "FCGI") {
+        return fail(MakeError(ErrorCode::kUnsupported,
+                              "backend-protocol " + Quoted(value) +
+                                  " is not supported yet (HTTP, AUTO_HTTP and GRPC are)"));
+      } else {
+        return fail(Invalid("unknown backend-protocol " + Quoted(value) +
+                            ": want HTTP, HTTPS, GRPC, GRPCS, AUTO_HTTP or FCGI"));
+      }
     } else if (key == "ssl-redirect" || key == "force-ssl-redirect") {
       auto parsed = ParseBool(value);
       if (!parsed) return fail(parsed.error());

@@ -61,8 +61,14 @@ struct HashBy {
   std::string header;  // kHeader: lower-case header name ("$http_x_user" -> "x-user")
 };
 
+// "backend-protocol": how the gateway talks to the Service. HTTP/1.1 (HTTP, AUTO_HTTP) or
+// cleartext HTTP/2 (GRPC: gRPC needs HTTP/2 end to end, with trailers). HTTPS, GRPCS and FCGI
+// are refused for now (the Ingress is skipped with a diagnostic), never silently downgraded.
+enum class BackendProtocol : uint8_t { kHttp, kGrpc };
+
 // Per-route settings, from the Ingress's annotations layered on the gateway defaults.
 struct RouteSettings {
+  BackendProtocol backend_protocol = BackendProtocol::kHttp;
   LoadBalance load_balance = LoadBalance::kRoundRobin;
   HashBy hash_by;
   uint64_t proxy_body_size = 1024 * 1024;

@@ -33,14 +33,16 @@ Pool::~Pool() {
   }
 }
 
-Connection* Pool::TakeIdle(EndpointState* endpoint) {
-  while (!endpoint->idle.empty()) {
-    Connection* c = endpoint->idle.back();
-    endpoint->idle.pop_back();
+Connection* Pool::TakeIdle(EndpointState* endpoint, UpstreamProtocol protocol) {
+  for (size_t i = endpoint->idle.size(); i-- > 0;) {
+    Connection* c = endpoint->idle[i];
     if (c->peer_closed || c->closed) {
+      endpoint->idle.erase(endpoint->idle.begin() + static_cast<std::ptrdiff_t>(i));
       Close(c);
       continue;
     }
+    if (c->protocol != protocol) continue;  // another route's protocol to the same endpoint
+    endpoint->idle.erase(endpoint->idle.begin() + static_cast<std::ptrdiff_t>(i));
     ++stats_.reused;
     return c;
   }

@@ -25,6 +25,16 @@ class ConnectionOwner {
 
 class Pool;
 
+// Per-connection protocol state kept with a pooled connection (the HTTP/2 client session of a
+// GRPC backend), owned by the connection and destroyed with it.
+class ConnectionCodec {
+ public:
+  virtual ~ConnectionCodec() = default;
+};
+
+// What a connection speaks; idle connections are only reused for the same protocol.
+enum class UpstreamProtocol : uint8_t { kHttp1, kH2c };
+
 class Connection final : public net::IoHandler {
  public:
   void OnIo(uint32_t events) override;
@@ -38,6 +48,8 @@ class Connection final : public net::IoHandler {
   bool peer_closed = false;  // RDHUP/HUP seen
   bool closed = false;
   uint32_t requests = 0;  // requests served on this connection so far
+  UpstreamProtocol protocol = UpstreamProtocol::kHttp1;
+  std::unique_ptr<ConnectionCodec> codec;
   int64_t idle_since_ms = 0;
 
  private:
@@ -66,8 +78,9 @@ class Pool {
   void set_limits(const PoolLimits& limits) { limits_ = limits; }
   const PoolStats& stats() const { return stats_; }
 
-  // Most recently used idle connection to `endpoint`, or nullptr.
-  Connection* TakeIdle(EndpointState* endpoint);
+  // Most recently used idle connection to `endpoint` speaking `protocol`, or nullptr.
+  Connection* TakeIdle(EndpointState* endpoint,
+                       UpstreamProtocol protocol = UpstreamProtocol::kHttp1);
   // Starts a non-blocking connect. The owner gets OUT (or ERR) when it completes.
   Result<Connection*> Connect(EndpointState* endpoint, const sockaddr* addr, socklen_t len,
                               ConnectionOwner* owner);

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "../tls/test_certs.h"
+#include "pki/base64.h"
 
 #include <map>
 
@@ -117,26 +118,9 @@ TEST(IngressRefsTest, ExternalNameServiceAcceptsAnyPortNumberButNotAnUnknownName
   EXPECT_EQ(problems[0].message, "service \"demo/ext\" has no port named \"https\"");
 }
 
-std::string B64(const std::string& text) {
-  std::string out;
-  static const char* kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  size_t i = 0;
-  for (; i + 2 < text.size(); i += 3) {
-    uint32_t v = (uint8_t(text[i]) << 16) | (uint8_t(text[i + 1]) << 8) | uint8_t(text[i + 2]);
-    for (int s = 18; s >= 0; s -= 6) out.push_back(kAlphabet[(v >> s) & 63]);
-  }
-  if (i + 1 == text.size()) {
-    uint32_t v = uint8_t(text[i]) << 16;
-    out += {kAlphabet[(v >> 18) & 63], kAlphabet[(v >> 12) & 63], '=', '='};
-  } else if (i + 2 == text.size()) {
-    uint32_t v = (uint8_t(text[i]) << 16) | (uint8_t(text[i + 1]) << 8);
-    out += {kAlphabet[(v >> 18) & 63], kAlphabet[(v >> 12) & 63], kAlphabet[(v >> 6) & 63], '='};
-  }
-  return out;
-}
-
 json TlsSecret(const std::string& crt, const std::string& key) {
-  return {{"type", "kubernetes.io/tls"}, {"data", {{"tls.crt", B64(crt)}, {"tls.key", B64(key)}}}};
+  return {{"type", "kubernetes.io/tls"},
+          {"data", {{"tls.crt", pki::Base64Encode(crt)}, {"tls.key", pki::Base64Encode(key)}}}};
 }
 
 TEST(IngressRefsTest, TlsSecretMustBeKubernetesTlsWithAServableCertAndKey) {

@@ -3,6 +3,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "../tls/test_certs.h"
+#include "pki/base64.h"
+
 namespace waygate::controller {
 namespace {
 
@@ -69,9 +72,20 @@ TEST(ReferenceIndexTest, SecretChangesMarkDependentsAndCheckSeesCurrentState) {
   ASSERT_NE(refs, nullptr);
   ASSERT_EQ(index.Check(*refs).size(), 1u);
   EXPECT_EQ(index.Check(*refs)[0].reason, "SecretNotFound");
-  json tls = {{"type", "kubernetes.io/tls"}, {"data", {{"tls.crt", "eA=="}, {"tls.key", "eA=="}}}};
+  // A servable certificate: nothing to report. (Unservable content is reported too: see
+  // ingress_refs_test.cc.)
+  auto ca = tls::testing::MakeCa();
+  auto key = tls::testing::EcKey();
+  auto pem = tls::testing::Secret(ca, key.get(), {"a.example.com"});
+  json tls = {{"type", "kubernetes.io/tls"},
+              {"data", {{"tls.crt", pki::Base64Encode(pem.crt)}, {"tls.key", pki::Base64Encode(pem.key)}}}};
   EXPECT_THAT(index.PutSecret("a/tls", tls), UnorderedElementsAre("a/one"));
   EXPECT_THAT(index.Check(*refs), IsEmpty());
+  json garbage = {{"type", "kubernetes.io/tls"},
+                  {"data", {{"tls.crt", "eA=="}, {"tls.key", "eA=="}}}};
+  EXPECT_THAT(index.PutSecret("a/tls", garbage), UnorderedElementsAre("a/one"));
+  ASSERT_EQ(index.Check(*refs).size(), 1u);
+  EXPECT_EQ(index.Check(*refs)[0].reason, "SecretInvalid");
   EXPECT_THAT(index.DeleteSecret("a/tls"), UnorderedElementsAre("a/one"));
   EXPECT_EQ(index.Check(*refs).size(), 1u);
 }

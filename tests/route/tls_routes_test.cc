@@ -146,5 +146,26 @@ TEST(TlsSettings, RedirectAnnotations) {
             "metadata.annotations[nginx.ingress.kubernetes.io/force-ssl-redirect]");
 }
 
+TEST(BackendProtocol, HttpAndGrpcAreServedTheOthersRefusedByName) {
+  RouteSettings defaults;
+  auto annotate = [&](const std::string& value) {
+    return ParseRouteAnnotations({{"nginx.ingress.kubernetes.io/backend-protocol", value}},
+                                 defaults);
+  };
+  EXPECT_EQ(annotate("GRPC")->backend_protocol, BackendProtocol::kGrpc);
+  EXPECT_EQ(annotate("grpc")->backend_protocol, BackendProtocol::kGrpc);  // upper-cased first
+  EXPECT_EQ(annotate("HTTP")->backend_protocol, BackendProtocol::kHttp);
+  EXPECT_EQ(annotate("AUTO_HTTP")->backend_protocol, BackendProtocol::kHttp);
+  for (const char* refused : {"HTTPS", "GRPCS", "FCGI"}) {
+    auto r = annotate(refused);
+    ASSERT_FALSE(r.ok()) << refused;
+    EXPECT_EQ(r.error().code, ErrorCode::kUnsupported);
+    EXPECT_EQ(r.error().field, "metadata.annotations[nginx.ingress.kubernetes.io/backend-protocol]");
+  }
+  auto bad = annotate("SPDY");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().code, ErrorCode::kInvalid);
+}
+
 }  // namespace
 }  // namespace waygate::route::testing
