@@ -1,5 +1,7 @@
 #include "sync/tls_snapshots.h"
 
+#include <openssl/ssl.h>
+
 #include "base/log.h"
 #include "tls/policy.h"
 
@@ -111,8 +113,14 @@ std::shared_ptr<const TlsOutput> TlsSnapshots::Update(const std::string& key,
     return nullptr;
   }
   auto output = std::make_shared<TlsOutput>();
-  output->front = per.store->front();
   output->sni = std::move(built->index);
+  // Connections start on the default certificate's context (same policy, session cache and
+  // ticket keys as the store's front): a handshake without SNI, or for a host without a
+  // certificate of its own, then never switches contexts. Its session cache is per default
+  // certificate, so a new default starts an empty one; tickets, shared, still resume.
+  SSL_CTX* start = output->sni->default_context().ssl_ctx();
+  SSL_CTX_up_ref(start);
+  output->front = std::shared_ptr<SSL_CTX>(start, SSL_CTX_free);
   output->problems = std::move(built->problems);
   for (const tls::CertificateProblem& p : output->problems) {
     log::Warn("tls: " + (p.ingress_name.empty() ? std::string("default certificate")

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "pki/alpn.h"
+#include "tls/sni_callback.h"
 
 namespace waygate::tls {
 namespace {
@@ -132,6 +133,10 @@ Result<ServerContextPtr> ServerContext::Create(CertificatePtr certificate, const
       SSL_CTX_check_private_key(ctx.get()) != 1) {
     return SslError("use key of " + source);
   }
+  // Any certificate's context can be what a listener calls SSL_new() on (the data plane uses
+  // its default certificate's): then SNI moves the connection only when another certificate
+  // is chosen. Set now, before any worker can see the context.
+  InstallSniCallback(ctx.get());
   std::shared_ptr<ServerContext> out(new ServerContext());
   out->certificate_ = std::move(certificate);
   out->ctx_ = std::move(ctx);

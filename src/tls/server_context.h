@@ -4,7 +4,9 @@
 // One ServerContext per Certificate: the chain, the key, the policy, ALPN, ticket keys. One
 // front context per policy: what the listener calls SSL_new() on; it has no certificate, and its
 // SNI callback (sni_callback.h) switches each connection to the ServerContext the SniIndex picks.
-// The session cache and the ticket-key callback that OpenSSL consults are the front's.
+// The session cache and the ticket-key callback that OpenSSL consults are the front's. Every
+// certificate's context has the SNI callback too, so one can serve as the front itself (the data
+// plane starts connections on its default certificate's context: no switch when SNI picks it).
 #pragma once
 
 #include <memory>

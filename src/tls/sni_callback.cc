@@ -16,6 +16,9 @@ int OnServerName(SSL* ssl, int* alert, void*) {
   }
   const char* name = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
   const ServerContext& chosen = index->Lookup(name != nullptr ? name : "");
+  // Already there (the connection started on the default certificate's context): switching
+  // would only copy the certificate state onto itself.
+  if (chosen.ssl_ctx() == SSL_get_SSL_CTX(ssl)) return SSL_TLSEXT_ERR_OK;
   if (SSL_set_SSL_CTX(ssl, chosen.ssl_ctx()) == nullptr) {
     *alert = SSL_AD_INTERNAL_ERROR;
     return SSL_TLSEXT_ERR_ALERT_FATAL;
