@@ -168,17 +168,21 @@ def http_get(port, path="/", host="bench.local", timeout=2.0):
 
 def curl_check(name, port, host="bench.local"):
     """Proves with curl that the proxy answers 200 with the backend's own body and header."""
-    cmd = ["curl", "-sS", "--max-time", "5", "-D", "-", "-H", f"Host: {host}",
-           f"http://127.0.0.1:{port}/"]
+    _curl_backend_check(name, ["curl", "-sS", "--max-time", "5", "-D", "-", "-H", f"Host: {host}",
+                               f"http://127.0.0.1:{port}/"], r"HTTP/1\.[01] 200",
+                        "curl through the proxy")
+
+
+def _curl_backend_check(name, cmd, status_re, what):
     res = subprocess.run(cmd, capture_output=True)
     out = res.stdout.decode("latin-1")
     head, _, body = out.partition("\r\n\r\n")
     status_line = head.split("\r\n", 1)[0]
-    ok = (res.returncode == 0 and re.match(r"HTTP/1\.[01] 200", status_line) and
+    ok = (res.returncode == 0 and re.match(status_re, status_line) and
           f"x-bench-backend: {BACKEND_MARK}" in head.lower() and
           body.encode("latin-1") == BACKEND_BODY)
     if not ok:
-        raise BenchError(f"{name}: curl through the proxy did not get the backend's 200\n"
+        raise BenchError(f"{name}: {what} did not get the backend's 200\n"
                          f"  command: {' '.join(cmd)}\n  exit={res.returncode} "
                          f"stderr={res.stderr.decode(errors='replace').strip()!r}\n"
                          f"  response:\n{out[:600]}")
@@ -564,20 +568,9 @@ def tls_probe(port, sni=None, alpn=("h2", "http/1.1")):
 def curl_check_https(name, port, cert_der, host=TLS_HOST):
     """Proves the proxy answers 200 over TLS with the backend's body and header, and serves
     the bench certificate with and without SNI (the load tools send none or an IP)."""
-    cmd = ["curl", "-sS", "-k", "--max-time", "5", "-D", "-", "--resolve",
-           f"{host}:{port}:127.0.0.1", f"https://{host}:{port}/"]
-    res = subprocess.run(cmd, capture_output=True)
-    out = res.stdout.decode("latin-1")
-    head, _, body = out.partition("\r\n\r\n")
-    status_line = head.split("\r\n", 1)[0]
-    ok = (res.returncode == 0 and re.match(r"HTTP/(1\.[01]|2) 200", status_line) and
-          f"x-bench-backend: {BACKEND_MARK}" in head.lower() and
-          body.encode("latin-1") == BACKEND_BODY)
-    if not ok:
-        raise BenchError(f"{name}: curl over https did not get the backend's 200\n"
-                         f"  command: {' '.join(cmd)}\n  exit={res.returncode} "
-                         f"stderr={res.stderr.decode(errors='replace').strip()!r}\n"
-                         f"  response:\n{out[:600]}")
+    _curl_backend_check(name, ["curl", "-sS", "-k", "--max-time", "5", "-D", "-", "--resolve",
+                               f"{host}:{port}:127.0.0.1", f"https://{host}:{port}/"],
+                        r"HTTP/(1\.[01]|2) 200", "curl over https")
     for sni in (host, None):
         version, _, _, der = tls_probe(port, sni)
         if der != cert_der:

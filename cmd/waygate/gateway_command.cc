@@ -61,12 +61,9 @@ int RunGateway(const std::vector<std::string>& args) {
   if (!http_addr.ok()) return Fail("--http-listen: " + http_addr.error().message);
   auto admin_addr = net::ParseAddress(f.Get("admin-listen", "127.0.0.1:10254"));
   if (!admin_addr.ok()) return Fail("--admin-listen: " + admin_addr.error().message);
-  std::optional<net::Address> https_addr;
-  if (f.Has("https-listen")) {
-    auto parsed = net::ParseAddress(f.Get("https-listen"));
-    if (!parsed.ok()) return Fail("--https-listen: " + parsed.error().message);
-    https_addr = *parsed;
-  }
+  auto https_listen = ParseHttpsListen(f);
+  if (!https_listen.ok()) return Fail(https_listen.error().message);
+  const std::optional<net::Address> https_addr = *https_listen;
   auto default_certificate = ParseDefaultSslCertificate(f);
   if (!default_certificate.ok()) return Fail(default_certificate.error().message);
 

@@ -4,6 +4,15 @@
 
 namespace waygate::cmd {
 
+Result<std::optional<net::Address>> ParseHttpsListen(const Flags& flags) {
+  if (!flags.Has("https-listen")) return std::optional<net::Address>();
+  auto parsed = net::ParseAddress(flags.Get("https-listen"));
+  if (!parsed.ok()) {
+    return MakeError(ErrorCode::kInvalid, "--https-listen: " + parsed.error().message);
+  }
+  return std::optional<net::Address>(*parsed);
+}
+
 Result<std::optional<std::pair<std::string, std::string>>> ParseDefaultSslCertificate(
     const Flags& flags) {
   if (!flags.Has("default-ssl-certificate")) {

@@ -10,12 +10,16 @@
 
 #include "base/result.h"
 #include "base/snapshot.h"
+#include "net/address.h"
 #include "proxy/gateway_set.h"
 #include "sync/tls_snapshots.h"
 
 namespace waygate::cmd {
 
 class Flags;
+
+// --https-listen ADDR: nullopt when absent.
+Result<std::optional<net::Address>> ParseHttpsListen(const Flags& flags);
 
 // --default-ssl-certificate NS/NAME (ingress-nginx's flag): nullopt when absent.
 Result<std::optional<std::pair<std::string, std::string>>> ParseDefaultSslCertificate(

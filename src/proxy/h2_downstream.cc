@@ -68,7 +68,7 @@ void H2Stream::Fail() {
   conn_->ResetStream(id_, h2::kInternalError);
 }
 
-ssize_t H2Stream::PutResponse(std::string_view bytes, bool, bool is_head_request) {
+ssize_t H2Stream::PutResponse(std::string_view bytes, bool is_head_request) {
   if (state_ == State::kFailed) return -1;
   if (state_ != State::kHead) return PutBody(bytes);
   head_.append(bytes);
@@ -76,7 +76,7 @@ ssize_t H2Stream::PutResponse(std::string_view bytes, bool, bool is_head_request
     static const http::Limits limits = ResponseLimits();
     // The ResponseHead is big (every field view): one per worker thread, not per call.
     static thread_local http::ResponseHead rh;
-    std::string_view length_view_;
+    std::string_view ignored;
     http::ParseResult r = http::ParseResponseHead(head_, limits, is_head_request, &rh);
     if (r.status == http::ParseStatus::kNeedMore) return static_cast<ssize_t>(bytes.size());
     if (r.status == http::ParseStatus::kError) {
@@ -97,7 +97,7 @@ ssize_t H2Stream::PutResponse(std::string_view bytes, bool, bool is_head_request
     // HTTP/2 client (progress, HEAD): it is the same number.
     std::string length;
     if (rh.body == http::BodyKind::kContentLength ||
-        (is_head_request && rh.Find("content-length", &length_view_))) {
+        (is_head_request && rh.Find("content-length", &ignored))) {
       length = std::to_string(rh.content_length);
       fields.emplace_back("content-length", length);
     }
@@ -119,7 +119,7 @@ ssize_t H2Stream::PutResponse(std::string_view bytes, bool, bool is_head_request
         if (remaining_ == 0) End();
         break;
       case http::BodyKind::kChunked:
-        state_ = State::kChunkSize;
+        state_ = State::kChunked;
         break;
       default:
         state_ = State::kUntilClose;
@@ -136,7 +136,6 @@ ssize_t H2Stream::PutResponse(std::string_view bytes, bool, bool is_head_request
 }
 
 ssize_t H2Stream::PutBody(std::string_view bytes, bool ignore_window) {
-  size_t taken = 0;
   int64_t capacity = ignore_window ? INT64_MAX : conn_->SendCapacity(id_);
   auto submit = [&](std::string_view data, bool end) {
     Status s = conn_->SubmitData(
@@ -145,79 +144,40 @@ ssize_t H2Stream::PutBody(std::string_view bytes, bool ignore_window) {
     if (!s.ok()) state_ = State::kFailed;  // the stream is gone (reset): drop the rest
     capacity -= static_cast<int64_t>(data.size());
   };
-  while (taken < bytes.size()) {
-    std::string_view rest = bytes.substr(taken);
-    switch (state_) {
-      case State::kLength:
-      case State::kUntilClose:
-      case State::kChunkData: {
-        if (capacity <= 0) {
-          blocked_ = true;
-          return static_cast<ssize_t>(taken);
-        }
-        size_t n = std::min<size_t>(rest.size(), static_cast<size_t>(capacity));
-        if (state_ != State::kUntilClose) n = std::min<uint64_t>(n, remaining_);
-        bool end = state_ == State::kLength && remaining_ == n;
-        submit(rest.substr(0, n), end);
-        taken += n;
-        if (state_ == State::kFailed) return static_cast<ssize_t>(bytes.size());
-        if (state_ != State::kUntilClose) remaining_ -= n;
-        if (end) {
-          state_ = State::kDone;
-        } else if (state_ == State::kChunkData && remaining_ == 0) {
-          state_ = State::kChunkCrlf;
-        }
-        break;
-      }
-      case State::kChunkCrlf:
-      case State::kChunkSize:
-      case State::kTrailers: {
-        // Framing bytes (already validated by the exchange's ChunkedScanner): whole lines.
-        size_t lf = rest.find('\n');
-        if (lf == std::string_view::npos) {
-          line_.append(rest);
-          taken += rest.size();
-          break;
-        }
-        line_.append(rest.substr(0, lf));
-        taken += lf + 1;
-        if (!line_.empty() && line_.back() == '\r') line_.pop_back();
-        if (state_ == State::kChunkCrlf) {
-          state_ = State::kChunkSize;
-        } else if (state_ == State::kChunkSize) {
-          uint64_t size = 0;
-          for (char c : line_) {
-            int v = c >= '0' && c <= '9'   ? c - '0'
-                    : c >= 'a' && c <= 'f' ? c - 'a' + 10
-                    : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                           : -1;
-            if (v < 0) break;
-            size = size * 16 + static_cast<uint64_t>(v);
-          }
-          remaining_ = size;
-          state_ = size == 0 ? State::kTrailers : State::kChunkData;
-        } else if (line_.empty()) {  // the empty line after the trailers
-          EndWithTrailers();
-        } else {
-          size_t colon = line_.find(':');
-          if (colon != std::string::npos) {
-            std::string_view value = std::string_view(line_).substr(colon + 1);
-            while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) {
-              value.remove_prefix(1);
-            }
-            trailers_.emplace_back(line_.substr(0, colon), std::string(value));
-          }
-        }
-        line_.clear();
-        break;
-      }
-      case State::kDone:
-      case State::kFailed:
-      case State::kHead:
-        return static_cast<ssize_t>(taken + rest.size());  // nothing more belongs to us
-    }
+  if (state_ == State::kDone || state_ == State::kFailed || state_ == State::kHead) {
+    return static_cast<ssize_t>(bytes.size());  // nothing more belongs to the stream
   }
-  return static_cast<ssize_t>(taken);
+  if (state_ == State::kChunked) {
+    std::string_view in = bytes;
+    while (state_ == State::kChunked) {
+      auto e = chunked_.Next(in, capacity > 0 ? static_cast<size_t>(capacity) : 0);
+      if (e.kind == http::ChunkedDecoder::Kind::kData) {
+        submit(e.data, false);
+      } else if (e.kind == http::ChunkedDecoder::Kind::kTrailer) {
+        trailers_.emplace_back(std::string(e.name), std::string(e.value));
+      } else if (e.kind == http::ChunkedDecoder::Kind::kEnd) {
+        EndWithTrailers();  // gRPC's status travels in the trailers
+      } else {
+        if (!in.empty()) blocked_ = true;  // data waits for the client's window
+        break;
+      }
+    }
+    return static_cast<ssize_t>(bytes.size() - in.size());
+  }
+  // kLength / kUntilClose
+  if (capacity <= 0) {
+    blocked_ = true;
+    return 0;
+  }
+  size_t n = std::min<size_t>(bytes.size(), static_cast<size_t>(capacity));
+  if (state_ == State::kLength) n = static_cast<size_t>(std::min<uint64_t>(n, remaining_));
+  const bool end = state_ == State::kLength && remaining_ == n;
+  submit(bytes.substr(0, n), end);
+  if (state_ == State::kFailed) return static_cast<ssize_t>(bytes.size());
+  if (state_ == State::kLength) remaining_ -= n;
+  if (end) state_ = State::kDone;
+  if (n < bytes.size() && state_ != State::kDone) blocked_ = true;
+  return static_cast<ssize_t>(n);
 }
 
 void H2Stream::SessionClosed() {

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "h2/h2.h"
+#include "http/chunked_decoder.h"
 #include "http/h1.h"
 #include "net/buffer.h"
 
@@ -53,7 +54,7 @@ class H2Stream {
   // Response side: HTTP/1.1 response bytes from the session -> frames. Returns how many of
   // `bytes` were taken (body bytes stop at the stream's send capacity); -1: the response was
   // not valid (the stream is reset).
-  ssize_t PutResponse(std::string_view bytes, bool head_bytes, bool is_head_request);
+  ssize_t PutResponse(std::string_view bytes, bool is_head_request);
   // The session closed: ends an until-close body, resets an unfinished response.
   void SessionClosed();
   bool response_ended() const { return state_ == State::kDone; }
@@ -61,8 +62,7 @@ class H2Stream {
   void set_blocked(bool b) { blocked_ = b; }
 
  private:
-  enum class State : uint8_t { kHead, kLength, kChunkSize, kChunkData, kChunkCrlf, kTrailers,
-                               kUntilClose, kDone, kFailed };
+  enum class State : uint8_t { kHead, kLength, kChunked, kUntilClose, kDone, kFailed };
   ssize_t PutBody(std::string_view bytes, bool ignore_window = false);
   void End();
   void EndWithTrailers();
@@ -73,8 +73,8 @@ class H2Stream {
   State state_ = State::kHead;
   bool blocked_ = false;
   std::string head_;          // response head bytes until complete
-  uint64_t remaining_ = 0;    // kLength / kChunkData
-  std::string line_;          // chunk-size or trailer line being assembled
+  uint64_t remaining_ = 0;    // kLength
+  http::ChunkedDecoder chunked_;
   std::vector<std::pair<std::string, std::string>> trailers_;  // of a chunked body
 };
 

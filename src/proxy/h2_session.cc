@@ -84,8 +84,8 @@ ssize_t Session::FlushDownStream() {
     return static_cast<ssize_t>(moved + head_left);
   }
   if (head_left) {
-    ssize_t n = stream_->PutResponse(std::string_view(dout_.data() + dout_off_, head_left),
-                                     /*head_bytes=*/true, is_head_);
+    ssize_t n =
+        stream_->PutResponse(std::string_view(dout_.data() + dout_off_, head_left), is_head_);
     if (n < 0) {
       d_eof_ = true;
       return -2;
@@ -95,16 +95,13 @@ ssize_t Session::FlushDownStream() {
     moved += head_left;
   }
   if (resp_fwd_) {
-    ssize_t n = stream_->PutResponse(std::string_view(uin_->begin(), resp_fwd_),
-                                     /*head_bytes=*/false, is_head_);
+    ssize_t n = stream_->PutResponse(std::string_view(uin_->begin(), resp_fwd_), is_head_);
     if (n < 0) {
       d_eof_ = true;
       return -2;
     }
     size_t taken = static_cast<size_t>(n);
-    uin_->Consume(taken);
-    resp_fwd_ -= taken;
-    body_bytes_sent_ += taken;
+    DownSent(0, taken);
     moved += taken;
     if (resp_fwd_ > 0) d_writable_ = false;  // the client's window is full: WakeBlocked
   }
@@ -132,9 +129,23 @@ void Session::FlushH2Output() {
     }
     if (n < 0) break;
   }
-  if (h2_->conn().WantsClose() && !CipherPending() && h2_->conn().PendingOutput().empty()) {
-    Close();
+  if (h2_->conn().WantsClose()) DrainH2();
+}
+
+void Session::DrainH2() {
+  // Everything the codec still has (a GOAWAY, the last frames) goes into the TLS output;
+  // kDraining writes it out before closing.
+  for (;;) {
+    std::span<const uint8_t> out = h2_->conn().PendingOutput();
+    if (out.empty()) break;
+    if (!tls_->Write(reinterpret_cast<const char*>(out.data()), out.size())) break;
+    h2_->conn().OutputWritten(out.size());
   }
+  phase_ = Phase::kDraining;
+  SetDeadline(2000);
+  // Maybe called from a stream's step rather than our own: start writing now, EPOLLOUT does
+  // the rest if the client is slow.
+  if (d_writable_ && FlushCipher() == -2) Close();
 }
 
 bool Session::StepH2() {
@@ -151,11 +162,12 @@ bool Session::StepH2() {
   bool ok = h2_->Receive(in_.view(), w_->loop_->now_ms());
   in_.Clear();
   if (!ok) {
-    // A protocol error or abuse: the codec queued GOAWAY; write it and close.
+    // A protocol error or abuse: the codec queued GOAWAY. It must reach the client (RFC 9113
+    // 5.4.1) even when its receive window is full: drain it like an HTTP/1.1 connection being
+    // closed (flush, close_notify, lingering close with a deadline), never a bare close.
     h2_->CloseAll();
-    FlushH2Output();
-    if (phase_ != Phase::kClosed) Close();
-    return false;
+    DrainH2();
+    return true;
   }
   h2_->StartPending();
   h2_->WakeBlocked();

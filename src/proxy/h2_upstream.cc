@@ -170,8 +170,7 @@ void H2Upstream::BeginExchange() {
   body_ended_ = false;
   deferred_ = false;
   remaining_ = 0;
-  chunk_line_.clear();
-  chunk_state_ = Chunk::kSize;
+  chunked_ = http::ChunkedDecoder();
   response_.clear();
   response_off_ = 0;
   fields_.clear();
@@ -272,43 +271,16 @@ bool H2Upstream::FeedBody(std::string_view bytes) {
     remaining_ -= n;
     if (remaining_ == 0) body_ended_ = true;
   } else if (body_kind_ == Body::kChunked) {
-    // Already validated by the exchange's ChunkedScanner: decode the framing.
-    size_t i = 0;
-    while (i < bytes.size() && !body_ended_) {
-      if (chunk_state_ == Chunk::kData) {
-        size_t n = std::min<uint64_t>(bytes.size() - i, remaining_);
-        body_.append(bytes.substr(i, n));
-        i += n;
-        remaining_ -= n;
-        if (remaining_ == 0) chunk_state_ = Chunk::kCrlf;
-        continue;
-      }
-      size_t lf = bytes.find('\n', i);
-      if (lf == std::string_view::npos) {
-        chunk_line_.append(bytes.substr(i));
+    // Already validated by the exchange's ChunkedScanner; request trailers are dropped.
+    while (!body_ended_) {
+      auto e = chunked_.Next(bytes);
+      if (e.kind == http::ChunkedDecoder::Kind::kData) {
+        body_.append(e.data);
+      } else if (e.kind == http::ChunkedDecoder::Kind::kEnd) {
+        body_ended_ = true;
+      } else if (e.kind == http::ChunkedDecoder::Kind::kNeedMore) {
         break;
       }
-      chunk_line_.append(bytes.substr(i, lf - i));
-      i = lf + 1;
-      if (!chunk_line_.empty() && chunk_line_.back() == '\r') chunk_line_.pop_back();
-      if (chunk_state_ == Chunk::kCrlf) {
-        chunk_state_ = Chunk::kSize;
-      } else if (chunk_state_ == Chunk::kSize) {
-        uint64_t size = 0;
-        for (char c : chunk_line_) {
-          int v = c >= '0' && c <= '9'   ? c - '0'
-                  : c >= 'a' && c <= 'f' ? c - 'a' + 10
-                  : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                         : -1;
-          if (v < 0) break;
-          size = size * 16 + static_cast<uint64_t>(v);
-        }
-        remaining_ = size;
-        chunk_state_ = size == 0 ? Chunk::kTrailers : Chunk::kData;
-      } else if (chunk_line_.empty()) {  // end of the (dropped) request trailers
-        body_ended_ = true;
-      }
-      chunk_line_.clear();
     }
   }
   if ((body_.size() != before || body_ended_) && deferred_ && stream_id_ > 0) {

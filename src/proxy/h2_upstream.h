@@ -19,6 +19,7 @@
 #include <string_view>
 #include <vector>
 
+#include "http/chunked_decoder.h"
 #include "upstream/connection.h"
 
 struct nghttp2_session;
@@ -64,8 +65,7 @@ class H2Upstream final : public upstream::ConnectionCodec {
   bool head_done_ = false;
   enum class Body : uint8_t { kNone, kLength, kChunked } body_kind_ = Body::kNone;
   uint64_t remaining_ = 0;
-  std::string chunk_line_;
-  enum class Chunk : uint8_t { kSize, kData, kCrlf, kTrailers } chunk_state_ = Chunk::kSize;
+  http::ChunkedDecoder chunked_;
   std::string body_;  // request body bytes waiting for the data provider
   size_t body_off_ = 0;
   bool body_ended_ = false;

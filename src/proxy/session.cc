@@ -200,19 +200,22 @@ ssize_t Session::FlushDown() {
   }
   size_t done = static_cast<size_t>(n);
   size_t from_head = done < head_left ? done : head_left;
+  DownSent(from_head, done - from_head);
+  if (done < head_left + body_left) d_writable_ = false;
+  return n;
+}
+
+void Session::DownSent(size_t from_head, size_t from_body) {
   dout_off_ += from_head;
   if (dout_off_ == dout_.size()) {
     dout_.clear();
     dout_off_ = 0;
   }
-  size_t from_body = done - from_head;
   if (from_body) {
     uin_->Consume(from_body);
     resp_fwd_ -= from_body;
     body_bytes_sent_ += from_body;
   }
-  if (done < head_left + body_left) d_writable_ = false;
-  return n;
 }
 
 ssize_t Session::FlushUp() {

@@ -63,6 +63,7 @@ class Session final : public net::IoHandler, public upstream::ConnectionOwner {
   void AdvanceSteps();
   bool StepHandshake();  // tls.cc
   bool StepH2();         // h2 connection session (h2_session.cc)
+  void DrainH2();        // the h2 connection is over: last frames out, then close
   ssize_t FlushDownStream();
   bool StepIdle();
   bool WaitForRequest();  // StepIdle found no request to start: flush TLS output, wait
@@ -101,6 +102,7 @@ class Session final : public net::IoHandler, public upstream::ConnectionOwner {
   ssize_t ReadSocket(net::Buffer& buf);  // the raw read(2) behind ReadDown
   ssize_t ReadUp(net::Buffer& buf);
   ssize_t FlushDown();  // writes dout_ then resp_fwd_ bytes of uin_
+  void DownSent(size_t from_head, size_t from_body);  // those bytes left: advance the buffers
   ssize_t FlushUp();    // writes up_head_ then req_fwd_ bytes of in_
   // tls.cc: the TLS forms of ReadDown and FlushDown, and the ciphertext still to be written.
   ssize_t ReadDownTls(net::Buffer& buf);

@@ -134,16 +134,7 @@ ssize_t Session::FlushDownTls() {
       d_eof_ = true;
       return -2;
     }
-    dout_off_ += from_head;
-    if (dout_off_ == dout_.size()) {
-      dout_.clear();
-      dout_off_ = 0;
-    }
-    if (from_body) {
-      uin_->Consume(from_body);
-      resp_fwd_ -= from_body;
-      body_bytes_sent_ += from_body;
-    }
+    DownSent(from_head, from_body);
     moved += from_head + from_body;
   }
   ssize_t w = FlushCipher();
