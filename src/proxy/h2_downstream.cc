@@ -318,10 +318,16 @@ void H2Downstream::CloseAll() {
 
 void H2Downstream::StreamSessionClosed(H2Stream* stream) { stream->SessionClosed(); }
 
-void H2Downstream::FlushIfWanted() {
-  if (!flush_wanted_) return;
+void H2Downstream::OutputReady() {
+  if (flush_wanted_) return;
+  flush_wanted_ = true;
+  w_->QueueH2Flush(owner_);
+}
+
+bool H2Downstream::TakeFlushWanted() {
+  bool wanted = flush_wanted_;
   flush_wanted_ = false;
-  owner_->FlushH2Output();
+  return wanted;
 }
 
 }  // namespace waygate::proxy

@@ -97,11 +97,11 @@ class H2Downstream final : public h2::ServerHandler {
 
   // From stream sessions.
   void StreamSessionClosed(H2Stream* stream);
-  // A stream produced frames. They are written when the session that produced them is done
-  // with its event (FlushIfWanted), never from inside its exchange: writing lets the codec
+  // A stream produced frames. They are written after the worker's event batch (one write for
+  // every stream that answered in it), never from inside an exchange: writing lets the codec
   // close a finished stream, and that must not interrupt the exchange finishing it.
-  void OutputReady() { flush_wanted_ = true; }
-  void FlushIfWanted();
+  void OutputReady();
+  bool TakeFlushWanted();
 
   // h2::ServerHandler
   void OnRequest(int32_t stream_id, const h2::RequestHead& head, bool end_stream) override;

@@ -109,6 +109,11 @@ ssize_t Session::FlushDownStream() {
   return moved ? static_cast<ssize_t>(moved) : -1;
 }
 
+void Session::FlushH2IfQueued() {
+  if (phase_ != Phase::kH2 || h2_ == nullptr) return;  // closed or draining since it queued
+  if (h2_->TakeFlushWanted()) FlushH2Output();
+}
+
 void Session::FlushH2Output() {
   if (phase_ != Phase::kH2 || h2_ == nullptr) return;
   for (;;) {

@@ -89,12 +89,6 @@ void Session::OnUpstreamIo(upstream::Connection*, uint32_t) {
 }
 
 void Session::Advance() {
-  AdvanceSteps();
-  // Frames this stream produced go out now that its step is over (see OutputReady).
-  if (h2_owner_ != nullptr) h2_owner_->FlushIfWanted();
-}
-
-void Session::AdvanceSteps() {
   for (int guard = 0; guard < 1000; ++guard) {
     bool progress = false;
     switch (phase_) {

@@ -46,6 +46,7 @@ class Session final : public net::IoHandler, public upstream::ConnectionOwner {
   void AbortStream();       // the stream was reset: drop the exchange, close
   void DetachStream();      // the stream is complete: finish the exchange, discard output
   void FlushH2Output();     // connection session: write the codec's frames
+  void FlushH2IfQueued();   // the worker's end-of-batch flush (Worker::FlushH2Connections)
 
   void OnIo(uint32_t events) override;
   void OnUpstreamIo(upstream::Connection* c, uint32_t events) override;
@@ -60,7 +61,6 @@ class Session final : public net::IoHandler, public upstream::ConnectionOwner {
   Session(Worker* worker, Session* parent, H2Downstream* h2, H2Stream* stream);
 
   void Advance();
-  void AdvanceSteps();
   bool StepHandshake();  // tls.cc
   bool StepH2();         // h2 connection session (h2_session.cc)
   void DrainH2();        // the h2 connection is over: last frames out, then close

@@ -134,7 +134,10 @@ void Worker::Run() {
   loop_->Run(
       100, [this](int64_t now) { Tick(now); },
       [this] {
-        // After each batch: free what was closed during it.
+        // After each batch: HTTP/2 connections write what their streams produced during it,
+        // one TLS write for all of them (a closed one is still in the graveyard here).
+        FlushH2Connections();
+        // Then free what was closed during the batch.
         for (Session* s : graveyard_) delete s;
         graveyard_.clear();
         retired_listeners_.clear();
@@ -310,6 +313,17 @@ void Worker::ReturnBuffer(std::unique_ptr<net::Buffer> buffer) {
   // Grown buffers (huge response heads) are dropped; the pool keeps a bounded number.
   if (buffer->capacity() == kResponseBufferSize && free_buffers_.size() < 1024) {
     free_buffers_.push_back(std::move(buffer));
+  }
+}
+
+void Worker::QueueH2Flush(Session* connection) { h2_flush_.push_back(connection); }
+
+void Worker::FlushH2Connections() {
+  // A flush can queue more (a stream closed by it finishes its exchange): loop until quiet.
+  while (!h2_flush_.empty()) {
+    std::vector<Session*> batch;
+    batch.swap(h2_flush_);
+    for (Session* s : batch) s->FlushH2IfQueued();
   }
 }
 

@@ -24,6 +24,7 @@
 namespace waygate::proxy {
 
 class Session;
+class H2Downstream;
 
 struct ListenerSpec {
   int fd = -1;  // bound, listening, non-blocking; owned by the worker
@@ -74,6 +75,7 @@ class Worker {
 
  private:
   friend class Session;
+  friend class H2Downstream;
   class Listener;
   Worker(int index, const WorkerShared& shared, std::unique_ptr<net::EventLoop> loop);
 
@@ -84,6 +86,10 @@ class Worker {
   void Tick(int64_t now_ms);
   void FlushMetrics();
   void RemoveSession(Session* s);  // deferred delete after the event batch
+  // HTTP/2 connections whose streams produced frames during this batch: written once, after it.
+  void QueueH2Flush(Session* connection);
+  void FlushH2Connections();
+  std::vector<Session*> h2_flush_;
   // Response buffers are recycled per worker (no allocation per exchange, no cross-thread).
   std::unique_ptr<net::Buffer> TakeBuffer();
   void ReturnBuffer(std::unique_ptr<net::Buffer> buffer);
