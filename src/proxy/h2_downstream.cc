@@ -202,7 +202,9 @@ std::unique_ptr<H2Downstream> H2Downstream::Create(Session* owner, Worker* worke
   return d;
 }
 
-H2Downstream::~H2Downstream() { CloseAll(); }
+// Streams' sessions are not touched here: a connection that closes ends them first (Close ->
+// CloseAll), and when the worker shuts down it deletes every session itself, in any order.
+H2Downstream::~H2Downstream() = default;
 
 bool H2Downstream::Receive(std::string_view bytes, int64_t now_ms) {
   Status s = conn_->Receive(
