@@ -156,7 +156,10 @@ def child_pids(pid):
 
 def http_get(port, path="/", host="bench.local", timeout=2.0):
     """One GET; returns (status, headers dict lower-cased, body) or raises OSError."""
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    return _get(http.client.HTTPConnection("127.0.0.1", port, timeout=timeout), path, host)
+
+
+def _get(conn, path, host):
     try:
         conn.request("GET", path, headers={"Host": host})
         resp = conn.getresponse()
@@ -542,14 +545,8 @@ def https_get(port, path="/", host=TLS_HOST, timeout=2.0):
     ctx = ssl.create_default_context()
     ctx.check_hostname = False
     ctx.verify_mode = ssl.CERT_NONE
-    conn = http.client.HTTPSConnection("127.0.0.1", port, timeout=timeout, context=ctx)
-    try:
-        conn.request("GET", path, headers={"Host": host})
-        resp = conn.getresponse()
-        body = resp.read()
-        return resp.status, {k.lower(): v for k, v in resp.getheaders()}, body
-    finally:
-        conn.close()
+    return _get(http.client.HTTPSConnection("127.0.0.1", port, timeout=timeout, context=ctx),
+                path, host)
 
 
 def tls_probe(port, sni=None, alpn=("h2", "http/1.1")):

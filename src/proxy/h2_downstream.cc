@@ -239,7 +239,6 @@ void H2Downstream::OnRequest(int32_t stream_id, const h2::RequestHead& head, boo
     stream->request_chunked = true;
   }
   r.append("\r\n");
-  stream->request_ended = end_stream;
   streams_[stream_id] = std::move(stream);
   to_start_.push_back(stream_id);
 }
@@ -264,7 +263,6 @@ void H2Downstream::OnRequestData(int32_t stream_id, std::span<const uint8_t> dat
   // The session takes the bytes into its own buffer at once (after Receive returns), so the
   // window opens again as soon as the exchange can hold them.
   conn_->ConsumeRequestBody(stream_id, bytes.size());
-  if (end_stream) s.request_ended = true;
   if (s.session != nullptr) s.session->OnStreamInput();
 }
 

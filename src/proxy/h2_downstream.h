@@ -46,7 +46,6 @@ class H2Stream {
   std::string request;  // HTTP/1.1 bytes not yet taken
   size_t request_off = 0;
   bool request_chunked = false;
-  bool request_ended = false;
   // Moves pending request bytes into `buf`: >0 bytes, -1 none now (never EOF: the HTTP/1.1
   // framing says where the request ends).
   ssize_t TakeRequest(net::Buffer& buf);

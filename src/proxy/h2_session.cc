@@ -12,10 +12,6 @@
 
 namespace waygate::proxy {
 
-namespace {
-constexpr size_t kCipherHighWater = 64 * 1024;  // as in tls.cc
-}
-
 Session::Session(Worker* worker, Session* parent, H2Downstream* h2, H2Stream* stream)
     : w_(worker),
       fd_(-1),
@@ -117,7 +113,7 @@ void Session::FlushH2IfQueued() {
 void Session::FlushH2Output() {
   if (phase_ != Phase::kH2 || h2_ == nullptr) return;
   for (;;) {
-    while (tls_->cipher_out_size() < kCipherHighWater) {
+    while (tls_->cipher_out_size() < TlsStream::kCipherHighWater) {
       std::span<const uint8_t> out = h2_->conn().PendingOutput();
       if (out.empty()) break;
       if (!tls_->Write(reinterpret_cast<const char*>(out.data()), out.size())) {

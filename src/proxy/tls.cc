@@ -17,8 +17,6 @@ namespace {
 // One TLS record's worth of plaintext per SSL_write: a response head and the start of its body
 // go out as one record (one encryption, one write) instead of two.
 constexpr size_t kRecordPlaintext = 16 * 1024;
-// Ciphertext a slow client may let pile up before we stop encrypting more for it.
-constexpr size_t kCipherHighWater = 64 * 1024;
 }  // namespace
 
 bool Session::StepHandshake() {
@@ -113,7 +111,7 @@ ssize_t Session::FlushCipher() {
 
 ssize_t Session::FlushDownTls() {
   size_t moved = 0;
-  while (tls_->cipher_out_size() < kCipherHighWater) {
+  while (tls_->cipher_out_size() < TlsStream::kCipherHighWater) {
     size_t head_left = dout_.size() - dout_off_;
     size_t body_left = resp_fwd_;
     if (head_left == 0 && body_left == 0) break;

@@ -61,6 +61,9 @@ class TlsStream {
   // Queues close_notify (once).
   void Shutdown();
 
+  // Ciphertext a slow client may let pile up before the session stops encrypting more for it.
+  static constexpr size_t kCipherHighWater = 64 * 1024;
+
   // Ciphertext out, for the session to write to the socket.
   size_t cipher_out_size() const { return out_.size() - out_off_; }
   const char* cipher_out() const { return out_.data() + out_off_; }

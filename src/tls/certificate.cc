@@ -109,14 +109,6 @@ bool ToTimePoint(const ASN1_TIME* t, Clock::time_point* out) {
   return true;
 }
 
-std::string FormatTime(Clock::time_point t) {
-  time_t tt = Clock::to_time_t(t);
-  struct tm tm {};
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 std::vector<std::string> DnsNames(X509* cert) {
   std::vector<std::string> names;
@@ -192,10 +184,10 @@ Result<CertificatePtr> Certificate::FromParts(pki::X509Ptr leaf, std::vector<pki
   }
   if (now < c->not_before_) {
     return Fail(ErrorCode::kInvalid, source,
-                "certificate is not valid before " + FormatTime(c->not_before_), kCrtField);
+                "certificate is not valid before " + FormatCertificateTime(c->not_before_), kCrtField);
   }
   if (now > c->not_after_) {
-    return Fail(ErrorCode::kInvalid, source, "certificate expired at " + FormatTime(c->not_after_),
+    return Fail(ErrorCode::kInvalid, source, "certificate expired at " + FormatCertificateTime(c->not_after_),
                 kCrtField);
   }
   // pki::ReadSans treats an undecodable extension as absent; a client would reject it.
@@ -241,6 +233,15 @@ bool HostMatches(std::string_view pattern, std::string_view host) {
     return dot != std::string_view::npos && dot > 0 && host.substr(dot + 1) == pattern.substr(2);
   }
   return pattern == host;
+}
+
+std::string FormatCertificateTime(std::chrono::system_clock::time_point t) {
+  time_t tt = std::chrono::system_clock::to_time_t(t);
+  struct tm tm {};
+  gmtime_r(&tt, &tm);
+  char buf[32];
+  strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
 }
 
 }  // namespace waygate::tls

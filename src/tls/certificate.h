@@ -79,4 +79,7 @@ bool NormalizeHost(std::string_view host, std::string* out);
 // "example.com"; "f*.example.com" (a partial-label wildcard) matches nothing but itself.
 bool HostMatches(std::string_view pattern, std::string_view host);
 
+// A validity bound as the error messages write it: RFC 3339, UTC ("2030-01-01T00:00:00Z").
+std::string FormatCertificateTime(std::chrono::system_clock::time_point t);
+
 }  // namespace waygate::tls

@@ -23,15 +23,6 @@ constexpr char kServingDefault[] = "; serving the default certificate";
 // The generated certificate lives a year; replace it well before clients see it expire.
 constexpr auto kRegenerateBefore = std::chrono::hours(24 * 30);
 
-std::string FormatTime(Clock::time_point t) {
-  time_t tt = Clock::to_time_t(t);
-  struct tm tm {};
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 // Certificate's errors are coded coarsely (kInvalid covers most); the reason a user acts on is in
 // the message, whose wording certificate.cc owns and certificate_store_test pins.
 std::string Reason(const Error& e) {
@@ -249,14 +240,14 @@ CertificateStore::Resolution CertificateStore::Resolve(const std::string& key,
   if (now < cert.not_before()) {
     r.reason = "CertificateNotYetValid";
     r.message = "Secret " + key + " data[tls.crt]: certificate is not valid before " +
-                FormatTime(cert.not_before());
+                FormatCertificateTime(cert.not_before());
     r.changes_at = cert.not_before();
     return r;
   }
   if (now > cert.not_after()) {
     r.reason = "CertificateExpired";
     r.message =
-        "Secret " + key + " data[tls.crt]: certificate expired at " + FormatTime(cert.not_after());
+        "Secret " + key + " data[tls.crt]: certificate expired at " + FormatCertificateTime(cert.not_after());
     return r;
   }
   if (!e.context || e.context_epoch != policy_epoch_) {
