@@ -14,6 +14,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "annotations/policy.h"
 #include "model/decode.h"
 #include "model/objects.h"
 #include "route/settings.h"
@@ -50,6 +51,29 @@ struct Route {
   // pointer, so that an endpoints change replaces one Backend without rebuilding the Routes.
   uint32_t backend_slot = kNoBackend;
   RouteSettings settings;
+  // The Ingress's nginx.ingress.kubernetes.io/* policy (annotations/policy.h), shared by all of
+  // its Routes; null when the Ingress has none of those keys: the request path then skips
+  // every annotation feature with this one test.
+  std::shared_ptr<const annotations::Policy> policy;
+  // use-regex / rewrite-target on any Ingress of this host: `path` as a case-insensitive RE2
+  // anchored at the start (Lookup matches it; the rewrite reads its capture groups).
+  std::shared_ptr<const re2::RE2> path_regex;
+  // A canary Ingress (canary: "true") for the same host and path: where a request goes when
+  // the canary policy picks it. Null: no canary.
+  struct Canary {
+    uint32_t backend_slot = kNoBackend;
+    std::shared_ptr<const annotations::Policy> policy;  // never null: canary-* keys live here
+    std::string ingress_namespace;
+    std::string ingress_name;
+    std::string service;
+  };
+  std::shared_ptr<const Canary> canary;
+  // from-to-www-redirect: this route exists only to redirect to `www_redirect_host` (the same
+  // request URI, the gateway's http-redirect-code); "" for every ordinary route.
+  std::string www_redirect_host;
+  // default-backend annotation: the Service answering when this route has no ready endpoint,
+  // and for custom-http-errors. kNoBackend: none.
+  uint32_t default_backend_slot = kNoBackend;
 
   static constexpr uint32_t kNoBackend = ~uint32_t{0};
 };
