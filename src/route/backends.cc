@@ -118,6 +118,31 @@ std::unique_ptr<Backend> BuildBackend(const std::string& namespace_,
   return backend;
 }
 
+std::unique_ptr<Backend> BuildClusterIpBackend(const std::string& key,
+                                               const std::string& namespace_,
+                                               const model::IngressServiceBackend& ref,
+                                               const model::Service& service,
+                                               const model::ServicePort& port,
+                                               std::vector<model::Diagnostic>& diagnostics) {
+  auto backend = std::make_unique<Backend>();
+  backend->key = key;
+  backend->namespace_ = namespace_;
+  backend->service = ref.name;
+  backend->port = ref.port.name.empty() ? std::to_string(ref.port.number) : ref.port.name;
+  Endpoint endpoint;
+  if (MakeEndpoint(service.cluster_ip, port.port, endpoint)) {
+    backend->endpoints.push_back(std::move(endpoint));
+  } else {
+    diagnostics.push_back(
+        model::Diagnostic{service.origin, "Service " + Key(namespace_, ref.name),
+                          MakeError(ErrorCode::kInvalid,
+                                    "service-upstream needs a ClusterIP, the Service has \"" +
+                                        service.cluster_ip + "\"; requests get 503",
+                                    "spec.clusterIP")});
+  }
+  return backend;
+}
+
 void EndpointCollector::AddFromSlices(const std::vector<const model::EndpointSlice*>& slices,
                                       const model::ServicePort& port) {
   for (const model::EndpointSlice* slice : slices) {

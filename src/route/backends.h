@@ -41,4 +41,14 @@ std::unique_ptr<Backend> BuildBackend(const std::string& namespace_,
                                       std::vector<model::Diagnostic>& diagnostics,
                                       std::unordered_set<const void*>& reported);
 
+// service-upstream: the Backend is the Service's own ClusterIP and port (kube-proxy balances),
+// keyed `key`. A Service without a usable ClusterIP (headless, ExternalName) gives no endpoint
+// (503) and a diagnostic.
+std::unique_ptr<Backend> BuildClusterIpBackend(const std::string& key,
+                                               const std::string& namespace_,
+                                               const model::IngressServiceBackend& ref,
+                                               const model::Service& service,
+                                               const model::ServicePort& port,
+                                               std::vector<model::Diagnostic>& diagnostics);
+
 }  // namespace waygate::route::internal

@@ -1,6 +1,7 @@
 // RouteCompiler: holds the objects a gateway follows and compiles each next RouteTable from what
 // changed since the last one. An Ingress change rebuilds only the hosts it names (before and
-// after the change); a Service change rebuilds the Ingresses that name it; an endpoints change
+// after the change); a Service or Secret change rebuilds the Ingresses that name it (as a
+// backend, default-backend or auth-secret); an endpoints change
 // replaces only that Service's Backends. A Gateway or IngressClass change recompiles everything
 // (they decide which Ingresses are served and every Route's defaults). Unchanged hosts and
 // Backends are shared with the previous snapshot, which stays valid and immutable.
@@ -37,7 +38,17 @@ class RouteCompiler {
   void Upsert(std::shared_ptr<const model::EndpointSlice> slice);
   void Upsert(std::shared_ptr<const model::IngressClass> ingress_class);
   void Upsert(std::shared_ptr<const model::Gateway> gateway);
-  enum class Kind { kIngress, kService, kEndpoints, kEndpointSlice, kIngressClass, kGateway };
+  // auth-secret of auth-type basic: a Secret change recompiles the Ingresses that name it.
+  void Upsert(std::shared_ptr<const model::Secret> secret);
+  enum class Kind {
+    kIngress,
+    kService,
+    kEndpoints,
+    kEndpointSlice,
+    kIngressClass,
+    kGateway,
+    kSecret
+  };
   void Remove(Kind kind, const std::string& namespace_, const std::string& name);
 
   // The next table. Diagnostics of the parts rebuilt now are appended (every diagnostic on the

@@ -1,5 +1,7 @@
 #include "route/host_table.h"
 
+#include <re2/re2.h>
+
 #include <algorithm>
 
 namespace waygate::route::internal {
@@ -36,7 +38,25 @@ PathRule MakePathRule(std::string_view path, model::PathType type, const Route* 
   return rule;
 }
 
+const Route* HostEntry::MatchRegex(std::string_view path) const {
+  const re2::StringPiece text(path.data(), path.size());
+  for (const PathRule& rule : paths) {
+    // Every Route of a regex host has one: a path whose regex did not compile is not served.
+    if (re2::RE2::PartialMatch(text, *rule.route->path_regex)) return rule.route;
+  }
+  return nullptr;
+}
+
 void HostEntry::SortPaths() {
+  if (regex) {
+    std::stable_sort(paths.begin(), paths.end(), [](const PathRule& a, const PathRule& b) {
+      const std::string& x = a.route->path;
+      const std::string& y = b.route->path;
+      if (x.size() != y.size()) return x.size() > y.size();
+      return x > y;
+    });
+    return;
+  }
   std::stable_sort(paths.begin(), paths.end(), [](const PathRule& a, const PathRule& b) {
     if (a.rank_length != b.rank_length) return a.rank_length > b.rank_length;
     return TypeOrder(a.type) < TypeOrder(b.type);

@@ -50,15 +50,24 @@ PathRule MakePathRule(std::string_view path, model::PathType type, const Route* 
 struct HostEntry {
   std::vector<PathRule> paths;           // sorted by SortPaths(): the first match is the best match
   const Route* default_route = nullptr;  // defaultBackend of an Ingress that named this host
+  // use-regex / rewrite-target on some Ingress of the host: every path is its Route's
+  // path_regex, tried in ingress-nginx's order (see SortPaths). One test for the other hosts.
+  bool regex = false;
 
   const Route* Match(std::string_view path) const {
+    if (regex) [[unlikely]]
+      return MatchRegex(path);
     for (const PathRule& rule : paths) {
       if (rule.Matches(path)) return rule.route;
     }
     return nullptr;
   }
-  // Longest rank_length first; on equal length Exact, then Prefix, then ImplementationSpecific;
-  // otherwise the order rules were added in (Ingresses by namespace/name).
+  // The first path whose regex matches (RE2: linear time in the path's length).
+  const Route* MatchRegex(std::string_view path) const;
+  // Plain hosts: longest rank_length first; on equal length Exact, then Prefix, then
+  // ImplementationSpecific; otherwise the order rules were added in (Ingresses by
+  // namespace/name). Regex hosts, as ingress-nginx orders nginx's regex locations: longest path
+  // text first, then the greater text (byte order), then the order rules were added in.
   void SortPaths();
 };
 
@@ -92,6 +101,13 @@ class ShardedHostMap {
     if (!shard) return nullptr;
     auto it = shard->find(host);
     return it != shard->end() ? it->second.get() : nullptr;
+  }
+  // The owning pointer (the compiler shares one block under several hosts: server-alias).
+  BlockPtr FindBlock(std::string_view host) const {
+    const std::shared_ptr<const Shard>& shard = shards_[ShardOf(host)];
+    if (!shard) return nullptr;
+    auto it = shard->find(host);
+    return it != shard->end() ? it->second : nullptr;
   }
   bool empty() const { return size_ == 0; }
   size_t size() const { return size_; }

@@ -25,6 +25,7 @@ std::shared_ptr<const RouteTable> RouteTable::Compile(const model::ClusterView& 
   for (const auto& item : state.services) compiler.Upsert(Borrow(item));
   for (const auto& item : state.endpoints) compiler.Upsert(Borrow(item));
   for (const auto& item : state.endpoint_slices) compiler.Upsert(Borrow(item));
+  for (const auto& item : state.secrets) compiler.Upsert(Borrow(item));
   for (const auto& item : state.ingresses) compiler.Upsert(Borrow(item));
   return compiler.Compile(diagnostics);
 }

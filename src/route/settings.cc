@@ -4,10 +4,14 @@
 #include <limits>
 #include <string>
 
+#include "annotations/values.h"
 #include "tls/policy.h"
 
 namespace waygate::route {
 namespace {
+
+using annotations::ParseUint32;
+using annotations::Quoted;
 
 constexpr std::string_view kAnnotationPrefix = "nginx.ingress.kubernetes.io/";
 
@@ -39,16 +43,6 @@ Error Invalid(std::string message) { return MakeError(ErrorCode::kInvalid, std::
 Error AtField(Error error, std::string_view key_field) {
   error.field = std::string(key_field);
   return error;
-}
-
-std::string Quoted(std::string_view text) {
-  // Built by appending: `"\"" + std::string(text)` trips GCC 12's false -Wrestrict at -O3.
-  std::string out;
-  out.reserve(text.size() + 2);
-  out.push_back('"');
-  out.append(text);
-  out.push_back('"');
-  return out;
 }
 
 // "$remote_addr", "$request_uri" or "$http_<name>": one nginx variable, nothing else.
@@ -168,30 +162,6 @@ Result<uint32_t> ParseSeconds(std::string_view text) {
   return static_cast<uint32_t>(total_ms);
 }
 
-Result<bool> ParseBool(std::string_view text) {
-  if (text == "1" || text == "t" || text == "T" || text == "TRUE" || text == "true" ||
-      text == "True") {
-    return true;
-  }
-  if (text == "0" || text == "f" || text == "F" || text == "FALSE" || text == "false" ||
-      text == "False") {
-    return false;
-  }
-  return Invalid("invalid boolean " + Quoted(text) + ": want true or false");
-}
-
-Result<uint32_t> ParseCount(std::string_view text) {
-  std::string_view rest = text;
-  uint64_t value = 0;
-  if (!ReadNumber(rest, value) || !rest.empty()) {
-    return Invalid("invalid number " + Quoted(text) + ": want a non-negative integer");
-  }
-  if (value > std::numeric_limits<uint32_t>::max()) {
-    return Invalid("number " + Quoted(text) + " is too large");
-  }
-  return static_cast<uint32_t>(value);
-}
-
 Status ApplyGatewaySetting(std::string_view key, std::string_view value,
                            GatewaySettings& settings) {
   const std::string field = "spec.controller.config." + std::string(key);
@@ -202,7 +172,7 @@ Status ApplyGatewaySetting(std::string_view key, std::string_view value,
     return OkStatus();
   };
   auto count = [&](uint32_t& out) -> Status {
-    auto parsed = ParseCount(value);
+    auto parsed = ParseUint32(value);
     if (!parsed) return AtField(parsed.error(), field);
     out = *parsed;
     return OkStatus();
@@ -244,7 +214,7 @@ Status ApplyGatewaySetting(std::string_view key, std::string_view value,
   if (key == "hsts-preload") return boolean(settings.hsts_preload);
   if (key == "hsts-max-age") return count(settings.hsts_max_age);
   if (key == "http-redirect-code") {
-    auto parsed = ParseCount(value);
+    auto parsed = ParseUint32(value);
     if (!parsed) return AtField(parsed.error(), field);
     if (*parsed != 301 && *parsed != 302 && *parsed != 307 && *parsed != 308) {
       return MakeError(ErrorCode::kInvalid,
@@ -341,7 +311,7 @@ Result<RouteSettings> ParseRouteAnnotations(const model::StringMap& annotations,
       if (!parsed) return fail(parsed.error());
       settings.send_timeout_ms = *parsed;
     } else if (key == "proxy-next-upstream-tries") {
-      auto parsed = ParseCount(value);
+      auto parsed = ParseUint32(value);
       if (!parsed) return fail(parsed.error());
       settings.next_upstream_tries = *parsed;
     } else if (key == "backend-protocol") {

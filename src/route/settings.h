@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "annotations/values.h"
 #include "base/result.h"
 #include "model/objects.h"
 
@@ -93,10 +94,8 @@ Result<uint64_t> ParseSize(std::string_view text);
 // Seconds as ingress-nginx annotations write them ("5", also "5s") -> milliseconds. nginx time
 // units are accepted too: "500ms", "1m", "1h", "1d", and sums such as "1m30s".
 Result<uint32_t> ParseSeconds(std::string_view text);
-// strconv.ParseBool, as ingress-nginx reads booleans: 1 t T TRUE true True 0 f F FALSE false False.
-Result<bool> ParseBool(std::string_view text);
-// A plain decimal count that fits in 32 bits ("0", "1000").
-Result<uint32_t> ParseCount(std::string_view text);
+// strconv.ParseBool, as ingress-nginx reads booleans (one definition, in the annotations module).
+using annotations::ParseBool;
 
 // Applies the annotations this module understands (prefix nginx.ingress.kubernetes.io/) to
 // `defaults`. An invalid value is an error with field "metadata.annotations[<key>]"; the caller

@@ -179,8 +179,13 @@ void ApiSource::FeedCompiler(route::RouteCompiler& c, size_t kind,
                                   [](const model::ClusterState& s) -> const auto& {
                                     return s.gateways;
                                   });
+    case kSecretKind:  // auth-secrets (the certificates go to TlsSnapshots in Apply)
+      return Feed<model::Secret>(c, Kind::kSecret, before, after,
+                                 [](const model::ClusterState& s) -> const auto& {
+                                   return s.secrets;
+                                 });
     default:
-      return;  // Secrets: not part of the route table yet (TLS comes with certificates)
+      return;
   }
 }
 

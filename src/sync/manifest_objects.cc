@@ -21,6 +21,8 @@ const char* KindName(Kind kind) {
       return "IngressClass";
     case Kind::kGateway:
       return "Gateway";
+    case Kind::kSecret:
+      return "Secret";
   }
   return "?";
 }
@@ -47,6 +49,7 @@ std::vector<ManifestObjects::Entry> ManifestObjects::Index(const model::ClusterS
   add(Kind::kEndpointSlice, state.endpoint_slices);
   add(Kind::kIngressClass, state.ingress_classes);
   add(Kind::kGateway, state.gateways);
+  add(Kind::kSecret, state.secrets);
   // Stable: a file's own duplicates were dropped by the decoder, so keys are distinct anyway.
   std::stable_sort(entries.begin(), entries.end(),
                    [](const Entry& a, const Entry& b) { return a.key < b.key; });
@@ -111,6 +114,8 @@ void ManifestObjects::Feed(const Key& key) {
       return Upsert<model::IngressClass>(*compiler_, file.objects, it->object);
     case Kind::kGateway:
       return Upsert<model::Gateway>(*compiler_, file.objects, it->object);
+    case Kind::kSecret:
+      return Upsert<model::Secret>(*compiler_, file.objects, it->object);
   }
 }
 

@@ -220,8 +220,9 @@ void ManifestSource::Reload(bool full) {
   for (const std::string& name : changed) objects_.SetFile(name, next[name].objects, diagnostics);
   files_ = std::move(next);
   {
-    // Secrets do not go through the route compiler: the certificate store follows them. A
-    // duplicate (namespace, name) keeps the first file's, in file-name order.
+    // The certificate store follows Secrets too (the route compiler gets them through
+    // objects_, for auth-secrets). A duplicate (namespace, name) keeps the first file's, in
+    // file-name order, in both.
     std::vector<const model::Secret*> secrets;
     std::set<std::pair<std::string, std::string>> seen;
     for (const auto& [_, f] : files_) {

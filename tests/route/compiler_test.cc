@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
 #include <random>
 #include <string>
 #include <vector>
@@ -24,25 +25,58 @@ std::string Describe(const RouteTable& table, std::string_view host, std::string
   std::string out = route->ingress_namespace + "/" + route->ingress_name + " " + route->path +
                     " " + std::to_string(static_cast<int>(route->path_type)) + " svc=" +
                     route->service + " body=" + std::to_string(route->settings.proxy_body_size);
-  const Backend* backend = table.BackendOf(*route);
-  if (backend == nullptr) return out + " no-backend";
-  out += " " + backend->key + " [";
-  for (const Endpoint& e : backend->endpoints) out += e.address + " ";
-  return out + "]";
+  // Annotation results: which policy (by Ingress), regex, canary, redirect, fallback, auth.
+  if (route->policy != nullptr) {
+    out += " policy";
+    if (route->policy->auth.type == annotations::AuthPolicy::Type::kBasic) {
+      out += route->policy->auth.credentials != nullptr ? " auth=ok" : " auth=503";
+    }
+  }
+  if (route->path_regex != nullptr) out += " regex";
+  if (!route->www_redirect_host.empty()) out += " www->" + route->www_redirect_host;
+  auto describe_backend = [&](uint32_t slot) -> std::string {
+    const Backend* backend =
+        slot < table.backends().size() ? table.backends()[slot].get() : nullptr;
+    if (backend == nullptr) return " no-backend";
+    std::string text = " " + backend->key + " [";
+    for (const Endpoint& e : backend->endpoints) text += e.address + " ";
+    return text + "]";
+  };
+  if (route->canary != nullptr) {
+    out += " canary=" + route->canary->ingress_namespace + "/" + route->canary->ingress_name +
+           describe_backend(route->canary->backend_slot);
+  }
+  if (route->default_backend_slot != Route::kNoBackend) {
+    out += " fallback=" + describe_backend(route->default_backend_slot);
+  }
+  return out + describe_backend(route->backend_slot);
 }
 
-const std::vector<std::string> kProbeHosts = {"h0.com", "h1.com", "h2.com", "x.w.com",
-                                              "w.com",  "other.org", "H1.COM"};
-const std::vector<std::string> kProbePaths = {"/", "/a", "/a/b", "/x", "/zzz", "/a/"};
+const std::vector<std::string> kProbeHosts = {"h0.com",     "h1.com",    "h2.com",  "x.w.com",
+                                              "w.com",      "other.org", "H1.COM",  "www.h0.com",
+                                              "www.h2.com", "al.com",    "x.al.com"};
+const std::vector<std::string> kProbePaths = {"/",    "/a",  "/a/b", "/x",
+                                              "/zzz", "/a/", "/A/B", "/a1"};
+
+// How often each annotation feature showed up in the probes (the random universe must reach
+// every one of them, or the comparison proves nothing about it).
+std::map<std::string, int> g_seen;
 
 void ExpectSameTables(const RouteTable& incremental, const RouteTable& full, int step) {
   for (const auto& host : kProbeHosts) {
     for (const auto& path : kProbePaths) {
-      ASSERT_EQ(Describe(incremental, host, path), Describe(full, host, path))
+      const std::string described = Describe(incremental, host, path);
+      ASSERT_EQ(described, Describe(full, host, path))
           << "step " << step << " host " << host << " path " << path;
+      for (const char* feature : {" policy", " regex", " www->", " canary=", " fallback=",
+                                  " auth=ok", " auth=503", "|cluster-ip"}) {
+        if (described.find(feature) != std::string::npos) ++g_seen[feature];
+      }
+      if (host.find("al.com") != std::string::npos && described != "none") ++g_seen["alias"];
     }
   }
   ASSERT_EQ(incremental.route_count(), full.route_count()) << "step " << step;
+  ASSERT_EQ(*incremental.tls_bindings(), *full.tls_bindings()) << "step " << step;
   ASSERT_EQ(incremental.backend_count(), full.backend_count()) << "step " << step;
   ASSERT_EQ(incremental.scope_namespace(), full.scope_namespace()) << "step " << step;
   ASSERT_EQ(incremental.gateway_settings().client_header_timeout_ms,
@@ -81,7 +115,7 @@ class RandomCluster {
   // Applies one random change to `state` and the same change to `compiler`.
   void Step(model::ClusterState& state, RouteCompiler& compiler) {
     const std::string ns = Pick({"a", "b"});
-    switch (Roll(12)) {
+    switch (Roll(14)) {
       case 0:
       case 1:
       case 2:
@@ -101,6 +135,7 @@ class RandomCluster {
         std::vector<PortSpec> ports = {{"http", 80}};
         if (Roll(2) == 0) ports.push_back({"admin", 81});
         auto service = std::make_shared<model::Service>(MakeService(ns, Service(), ports));
+        service->cluster_ip = Pick({"10.96.0.1", "10.96.0.2", "None"});
         UpsertInto(state.services, *service);
         compiler.Upsert(std::shared_ptr<const model::Service>(service));
         break;
@@ -152,6 +187,34 @@ class RandomCluster {
         compiler.Upsert(std::shared_ptr<const model::Gateway>(gateway));
         break;
       }
+      case 12: {
+        // auth-secrets: "auth" good, bad, or missing.
+        std::map<std::string, std::string> data;
+        switch (Roll(3)) {
+          case 0:
+            data["auth"] = "user:{SHA}W6ph5Mm5Pz8GgiULbPgzG37mj9g=\n";
+            break;
+          case 1:
+            data["auth"] = "garbage";
+            break;
+          default:
+            data["user"] = "{SHA}W6ph5Mm5Pz8GgiULbPgzG37mj9g=";
+        }
+        model::Secret object;
+        object.meta.namespace_ = ns;
+        object.meta.name = Pick({"pw0", "pw1"});
+        object.data = std::move(data);
+        auto secret = std::make_shared<model::Secret>(std::move(object));
+        UpsertInto(state.secrets, *secret);
+        compiler.Upsert(std::shared_ptr<const model::Secret>(secret));
+        break;
+      }
+      case 13: {
+        std::string name = Pick({"pw0", "pw1"});
+        EraseFrom(state.secrets, ns, name);
+        compiler.Remove(RouteCompiler::Kind::kSecret, ns, name);
+        break;
+      }
       default: {
         if (Roll(2) == 0) {
           auto ingress_class = std::make_shared<model::IngressClass>(
@@ -181,14 +244,34 @@ class RandomCluster {
         model::IngressBackend backend =
             Roll(4) == 0 ? NamedPortBackend(Service(), Pick({"http", "admin", "nope"}))
                          : ServiceBackend(Service(), Roll(5) == 0 ? 81 : 80);
-        builder.Path(Pick({"/", "/a", "/a/", "/a/b", "/x", "rel"}), Roll(3) == 0 ? kE : kP,
-                     backend);
+        builder.Path(Pick({"/", "/a", "/a/", "/a/b", "/x", "rel", "/a[0-9]", "/x("}),
+                     Roll(3) == 0 ? kE : kP, backend);
       }
     }
     if (Roll(3) == 0) builder.Default(Service());
     if (Roll(8) == 0) builder.Annotation("nginx.ingress.kubernetes.io/proxy-body-size", "bogus");
     if (Roll(6) == 0) builder.Annotation("nginx.ingress.kubernetes.io/proxy-body-size", "8m");
     if (Roll(6) == 0) builder.ClassName(Pick({"other", "waygate", "else"}));
+    if (Roll(4) == 0) builder.Tls({}, "cert");
+    // Annotations of issue 6 that change what the compiler builds.
+    const std::string a = "nginx.ingress.kubernetes.io/";
+    if (Roll(6) == 0) builder.Annotation(a + "use-regex", "true");
+    if (Roll(8) == 0) builder.Annotation(a + "rewrite-target", "/$1");
+    if (Roll(5) == 0) {
+      builder.Annotation(a + "canary", "true");
+      builder.Annotation(a + "canary-weight", "10");
+    }
+    if (Roll(6) == 0)
+      builder.Annotation(a + "server-alias", Pick({"al.com", "h2.com", "*.al.com"}));
+    if (Roll(6) == 0) builder.Annotation(a + "from-to-www-redirect", "true");
+    if (Roll(6) == 0) builder.Annotation(a + "default-backend", Service());
+    if (Roll(8) == 0) builder.Annotation(a + "service-upstream", "true");
+    if (Roll(6) == 0) {
+      builder.Annotation(a + "auth-type", "basic");
+      builder.Annotation(a + "auth-secret", Pick({"pw0", "pw1"}));
+      if (Roll(2) == 0) builder.Annotation(a + "auth-secret-type", "auth-map");
+    }
+    if (Roll(10) == 0) builder.Annotation(a + "mirror-target", "http://x");
     return builder;
   }
 
@@ -238,6 +321,10 @@ TEST(RouteCompiler, IncrementalEqualsFullCompileOverRandomChanges) {
     for (const auto& table : published) {
       for (const auto& host : kProbeHosts) (void)Describe(*table, host, "/a");
     }
+  }
+  for (const char* feature : {" policy", " regex", " www->", " canary=", " fallback=", " auth=ok",
+                              " auth=503", "|cluster-ip", "alias"}) {
+    EXPECT_GT(g_seen[feature], 0) << "no probe ever saw" << feature;
   }
 }
 

@@ -60,11 +60,11 @@ TEST(ParseBool, AcceptsGoParseBoolSpellings) {
   for (const char* bad : {"", "yes", "tRUE", "2", "on"}) EXPECT_FALSE(ParseBool(bad).ok()) << bad;
 }
 
-TEST(ParseCount, AcceptsUint32Only) {
-  EXPECT_EQ(ParseCount("0").value(), 0u);
-  EXPECT_EQ(ParseCount("4294967295").value(), 4294967295u);
+TEST(ParseUint32, AcceptsUint32Only) {
+  EXPECT_EQ(annotations::ParseUint32("0").value(), 0u);
+  EXPECT_EQ(annotations::ParseUint32("4294967295").value(), 4294967295u);
   for (const char* bad : {"", "-1", "4294967296", "1k", "1 "}) {
-    EXPECT_FALSE(ParseCount(bad).ok()) << bad;
+    EXPECT_FALSE(annotations::ParseUint32(bad).ok()) << bad;
   }
 }
 
