@@ -234,14 +234,20 @@ void Session::StartExchange(const http::RequestHead& head, size_t head_len) {
     backend_ = route_ != nullptr ? table_->BackendOf(*route_) : nullptr;
     if (!route_) {
       reject = 404;
+    } else if (route_->policy != nullptr &&
+               AnswerFromPolicy(head, std::string_view(host, host_len), npath, head_len)) {
+      return;  // redirect or CORS preflight answered by the gateway (policy_answers.cc)
     } else if (!secure_ && WantsHttpsRedirect(head, npath)) {
       in_.Consume(head_len);
       SendHttpsRedirect(head, std::string_view(host, host_len));
       return;
+    } else if (route_->policy != nullptr && DenyByPolicy(head, head_len)) {
+      return;  // limits, allow/deny, basic auth answered (access_control.cc)
     } else if (route_->settings.proxy_body_size != 0 && head.body == BodyKind::kContentLength &&
                head.content_length > route_->settings.proxy_body_size) {
       reject = 413;  // before reading a byte of the body, as nginx's client_max_body_size
-    } else if (!backend_ || backend_->endpoints.empty()) {
+    } else if ((!backend_ || backend_->endpoints.empty()) &&
+               !(route_->policy != nullptr && UseDefaultBackend())) {  // error_pages.cc
       reject = 503;
     }
   }
@@ -283,8 +289,15 @@ void Session::StartExchange(const http::RequestHead& head, size_t head_len) {
           break;
       }
     }
+    // canary, sticky cookie, custom-error context (canary.cc)
+    if (route_->policy != nullptr || route_->canary != nullptr) PrepareUpstreamPolicy(head);
     upstream_http10_ = client_http10_;
-    BuildUpstreamHead(head, std::string_view(path.data(), static_cast<size_t>(path_len)));
+    const std::string_view upstream_path(path.data(), static_cast<size_t>(path_len));
+    if (route_->policy == nullptr) {
+      BuildUpstreamHead(head, upstream_path);
+    } else {
+      BuildPolicyUpstreamHead(head, upstream_path);  // rewrite-target, upstream-vhost, ...
+    }
     req_body_ = head.body;
     req_remaining_ = head.body == BodyKind::kContentLength ? head.content_length : 0;
     req_done_ = !has_body || (head.body == BodyKind::kContentLength && head.content_length == 0);
@@ -412,7 +425,10 @@ bool Session::AcquireUpstream() {
                                  ? settings.next_upstream_tries
                                  : static_cast<uint32_t>(backend_->endpoints.size());
   while (tried_.size() < std::max<uint32_t>(max_tries, 1)) {
-    int idx = serving_->balancer.Pick(*backend_state_, settings, hash_key_, w_->loop_->now_ms(), tried_);
+    int idx = affinity_ != nullptr  // affinity: cookie (affinity.cc)
+                  ? PickWithAffinity()
+                  : serving_->balancer.Pick(*backend_state_, settings, hash_key_,
+                                            w_->loop_->now_ms(), tried_);
     if (idx < 0) return false;
     tried_.push_back(static_cast<uint32_t>(idx));
     upstream::EndpointState* ep = backend_state_->endpoints[idx];
@@ -472,7 +488,7 @@ void Session::OnConnectFailure(bool timeout) {
   }
   ReleaseUpstream(false);
   up_head_off_ = 0;
-  if (AcquireUpstream()) {
+  if ((route_->policy == nullptr || NextUpstreamAllowed(timeout)) && AcquireUpstream()) {
     ++w_->counters_.upstream_retries;
     return;
   }
@@ -549,6 +565,10 @@ void Session::ValidateRequestBody() {
 
 bool Session::StepExchange() {
   bool progress = false;
+  if (d_rdhup_ && req_done_ && DownstreamReset()) {  // client_abort.cc
+    AbortExchange();
+    return false;
+  }
   if (!up_->connected) {
     if (!up_->writable && !up_->peer_closed) return false;
     int err = 0;
@@ -680,6 +700,8 @@ bool Session::ParseResponseHead() {
       SendError(502, true);
       return false;
     }
+    // proxy-next-upstream http_* / custom-http-errors (error_pages.cc)
+    if (route_->policy != nullptr && PolicyTakesResponse(rh)) return false;
     upstream::RecordSuccess(*up_->endpoint);
     status_ = rh.status;
     std::string& out = dout_;
@@ -702,6 +724,8 @@ bool Session::ParseResponseHead() {
         !rh.Find("strict-transport-security", &ignored_value)) {
       AppendHsts(out);
     }
+    if (cors_ != nullptr) AppendCorsResponse(out, rh);  // enable-cors (policy_answers.cc)
+    if (affinity_set_) AppendAffinityCookie(out);  // affinity: cookie (affinity.cc)
 
     if (rh.status == 101) {
       std::string_view up;
@@ -833,7 +857,8 @@ void Session::RecordCompletion(uint16_t status) {
   c.duration_sum += seconds;
   ++c.duration_count;
   w.requests_.Record(table_, route_, status, ClassifyMethod(method_));
-  if (w.access_log_.enabled()) {
+  if (w.access_log_.enabled() &&
+      (route_ == nullptr || route_->policy == nullptr || route_->policy->errors.access_log)) {
     AccessLogEntry e;
     e.remote_addr = std::string_view(peer_ip_, peer_ip_len_);
     e.method = log_method_;
@@ -849,7 +874,7 @@ void Session::RecordCompletion(uint16_t status) {
     if (route_) {
       e.ingress = route_->ingress_name;
       e.namespace_ = route_->ingress_namespace;
-      e.service = route_->service;
+      e.service = canary_ != nullptr ? canary_->service : route_->service;
     }
     e.request_time_s = seconds;
     w.access_log_.Append(e, w.unix_now_s_);
@@ -893,6 +918,11 @@ void Session::ResetExchange() {
   ++requests_on_connection_;
   route_ = nullptr;
   backend_ = nullptr;
+  cors_ = nullptr;
+  canary_ = nullptr;  // upstream-canary
+  affinity_ = nullptr;
+  affinity_set_ = error_page_ = false;
+  limit_lease_.Release();  // access: limit-connections slot
   table_.reset();
   resp_head_done_ = resp_head_sent_ = resp_done_ = false;
   req_done_ = true;

@@ -1,8 +1,10 @@
 // ssl-redirect / force-ssl-redirect and HSTS, as ingress-nginx does them: a plain-HTTP request
 // for a host that has TLS (or whose Ingress forces it) gets http-redirect-code (308) to the
-// same host and request-uri over https; HTTPS responses of such hosts carry HSTS.
+// same host and request-uri over https (its trailing '/' dropped unless the Ingress sets
+// preserve-trailing-slash); HTTPS responses of such hosts carry HSTS.
 #include <string>
 
+#include "proxy/redirects.h"
 #include "proxy/session.h"
 
 namespace waygate::proxy {
@@ -52,11 +54,10 @@ void Session::SendHttpsRedirect(const http::RequestHead& head, std::string_view 
     location.push_back(':');
     AppendNumber(location, https_port_);
   }
-  location.append(head.path);
-  if (head.has_query) {
-    location.push_back('?');
-    location.append(head.query);
-  }
+  // ingress-nginx drops a trailing '/' of the request URI unless preserve-trailing-slash.
+  const bool preserve =
+      route_->policy != nullptr && route_->policy->redirect.preserve_trailing_slash;
+  AppendRequestUri(head.path, head.query, head.has_query, !preserve, location);
   location.append("\r\n");
   const bool has_body = head.body != http::BodyKind::kNone;
   SendError(table_->gateway_settings().http_redirect_code, close_after_ || has_body, location);

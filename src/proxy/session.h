@@ -18,11 +18,13 @@
 #include <string>
 #include <vector>
 
+#include "annotations/policy.h"
 #include "http/h1.h"
 #include "net/address.h"
 #include "net/buffer.h"
 #include "net/event_loop.h"
 #include "proxy/h2_downstream.h"
+#include "proxy/rate_limiter.h"
 #include "proxy/tls_stream.h"
 #include "proxy/worker.h"
 #include "upstream/connection.h"
@@ -91,6 +93,26 @@ class Session final : public net::IoHandler, public upstream::ConnectionOwner {
   void ResetExchange();  // clears per-exchange state; the session itself stays
   void ReleaseUpstream(bool reusable);
   void RecordCompletion(uint16_t status);
+  // ---- canary, sticky sessions, next-upstream, error pages (issue 6: canary.cc, affinity.cc,
+  // error_pages.cc). Called only for a route with a policy or a canary. ----
+  // After admission: picks the canary backend when its rules say so (backend_ becomes the
+  // canary's, canary_ set) and reads the sticky cookie (affinity_*).
+  void PrepareUpstreamPolicy(const http::RequestHead& head);
+  // No ready endpoint: the default-backend annotation's Service serves instead (backend_).
+  bool UseDefaultBackend();
+  // AcquireUpstream's pick when affinity_ is set: the cookie's endpoint, else the balancer.
+  int PickWithAffinity();
+  void AppendAffinityCookie(std::string& out) const;
+  // A connect failure or timeout may go to the next endpoint (proxy-next-upstream error /
+  // timeout, proxy-next-upstream-timeout).
+  bool NextUpstreamAllowed(bool timeout) const;
+  // A response head arrived, nothing sent downstream: true when it was discarded for the next
+  // endpoint (proxy-next-upstream http_*) or for the default backend's error page
+  // (custom-http-errors); the exchange then goes on with a new upstream.
+  bool PolicyTakesResponse(const http::ResponseHead& rh);
+  bool RetryOnStatus(uint16_t status);
+  bool FetchErrorPage(uint16_t status);
+  void DropUpstreamResponse();
 
   // Gateway-generated responses (404, 413, 502, 503, 504, 400...).
   // `extra_headers`: whole header lines ("Location: ...\r\n") for a redirect.
@@ -117,6 +139,24 @@ class Session final : public net::IoHandler, public upstream::ConnectionOwner {
   bool WantsHttpsRedirect(const http::RequestHead& head, std::string_view path) const;
   void SendHttpsRedirect(const http::RequestHead& head, std::string_view host);
   void AppendHsts(std::string& out) const;
+  // ---- paths, redirects, CORS (issue 6: policy_answers.cc, rewrite_head.cc) ----
+  // Only for a route with a policy. Answers from the gateway (from-to-www, app-root, CORS
+  // preflight, permanent/temporal redirect) consume the head and return true; otherwise notes
+  // what the response needs (cors_) and returns false.
+  bool AnswerFromPolicy(const http::RequestHead& head, std::string_view host,
+                        std::string_view path, size_t head_len);
+  // BuildUpstreamHead with rewrite-target, upstream-vhost, x-forwarded-prefix and
+  // proxy-http-version applied.
+  void BuildPolicyUpstreamHead(const http::RequestHead& head, std::string_view path);
+  void AppendCorsResponse(std::string& out, const http::ResponseHead& rh);
+  void SendNoContent(std::string_view extra_headers, bool close);  // the CORS preflight's 204
+  // ---- rate limits, allow/deny, basic auth (issue 6: access_control.cc) ----
+  // Only for a route with a policy. Answers 403 / 401 / 503 / the limit status itself (the head
+  // consumed) and returns true; otherwise the request goes on, holding limit_lease_.
+  bool DenyByPolicy(const http::RequestHead& head, size_t head_len);
+  // The client reset its connection (client_abort.cc): the exchange waiting for the upstream
+  // ends at once, which also frees its limit-connections slot.
+  bool DownstreamReset();
   void Close();
   void SetDeadline(uint32_t timeout_ms);
 
@@ -193,11 +233,30 @@ class Session final : public net::IoHandler, public upstream::ConnectionOwner {
   bool client_keepalive_ = true;
   int64_t started_ns_ = 0;
   std::string hash_key_;
+  // paths-cors: the CORS policy whose headers this exchange's response gets (null: none), the
+  // Access-Control-Allow-Origin value, and the rewritten upstream path (capacity kept).
+  const annotations::CorsPolicy* cors_ = nullptr;
+  std::string cors_origin_;
+  std::string rewrite_path_;
   char request_id_[33];
 
   // Copied only when the access log is on (the head's views die with the head).
   std::string log_method_, log_target_, log_host_, log_referer_, log_user_agent_;
   std::string method_;  // for metrics (bounded copy)
+
+  // upstream-canary: per exchange, reset by ResetExchange.
+  const route::Route::Canary* canary_ = nullptr;  // the canary serves this exchange
+  const annotations::AffinityPolicy* affinity_ = nullptr;  // affinity: cookie on this route
+  int affinity_endpoint_ = -1;   // endpoint of backend_ the request's cookie names; -1: none
+  bool affinity_set_ = false;    // the response sets a cookie for endpoint_index_
+  bool affinity_samesite_ok_ = true;  // SameSite=None may be sent to this client
+  bool error_page_ = false;      // the upstream now is the default backend's error page
+  // custom-http-errors: what the error page request needs once the request head is gone.
+  std::string error_target_, error_accept_, error_host_;
+
+  // access: the limit-connections slot of the current exchange (released by ResetExchange, or
+  // when the session is deleted after an abort).
+  RateLimiter::Lease limit_lease_;
 };
 
 }  // namespace waygate::proxy
