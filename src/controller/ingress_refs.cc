@@ -2,7 +2,9 @@
 
 #include <algorithm>
 
+#include "annotations/parse.h"
 #include "model/base64.h"
+#include "route/settings.h"
 #include "tls/certificate.h"
 
 namespace waygate::controller {
@@ -47,6 +49,43 @@ std::string Quoted(std::string_view ns, std::string_view name) {
   return out;
 }
 
+bool IsSupportedKey(std::string_view key) {
+  const auto& keys = annotations::SupportedKeys();
+  return std::any_of(keys.begin(), keys.end(), [&](const auto& info) { return info.key == key; });
+}
+
+// The same verdicts as admission (api/admission.cc) and the gateways' compiler, as Warnings.
+std::vector<Problem> AnnotationProblems(const json& meta, const std::string& ns) {
+  std::vector<Problem> problems;
+  const json* found = Member(meta, "annotations");
+  if (found == nullptr || !found->is_object()) return problems;
+  model::StringMap annotations;
+  for (const auto& [key, value] : found->items()) {
+    if (value.is_string() && key.starts_with(annotations::kPrefix)) {
+      annotations[key] = value.get<std::string>();
+    }
+  }
+  for (const auto& [key, value] : annotations) {
+    std::string_view short_key = std::string_view(key).substr(annotations::kPrefix.size());
+    if (!IsSupportedKey(short_key) && !annotations::IsRefusedKey(short_key)) {
+      problems.push_back(Problem{std::string(kReasonUnsupportedAnnotation),
+                                 "annotation " + key + " is not supported"});
+    }
+  }
+  for (const Error& error : annotations::ValidateAnnotations(annotations, ns)) {
+    problems.push_back(Problem{std::string(kReasonInvalidAnnotation),
+                               error.field + ": " + error.message});
+  }
+  for (const auto& [key, value] : annotations) {
+    auto parsed = route::ParseRouteAnnotations(model::StringMap{{key, value}}, route::RouteSettings{});
+    if (!parsed) {
+      problems.push_back(Problem{std::string(kReasonInvalidAnnotation),
+                                 "metadata.annotations[" + key + "]: " + parsed.error().message});
+    }
+  }
+  return problems;
+}
+
 }  // namespace
 
 IngressRefs ParseIngressRefs(const json& ingress, std::string resource_version) {
@@ -56,6 +95,7 @@ IngressRefs ParseIngressRefs(const json& ingress, std::string resource_version) 
     refs.namespace_ = StringAt(*meta, "namespace");
     refs.name = StringAt(*meta, "name");
     refs.uid = StringAt(*meta, "uid");
+    refs.annotation_problems = AnnotationProblems(*meta, refs.namespace_);
   }
   const json* spec = Member(ingress, "spec");
   if (spec == nullptr) return refs;
@@ -127,6 +167,7 @@ std::vector<Problem> CheckIngress(const IngressRefs& ingress, const ServiceLooku
     }
   };
   const std::string& ns = ingress.namespace_;
+  for (const Problem& problem : ingress.annotation_problems) add(problem.reason, problem.message);
   for (const ServiceRef& ref : ingress.services) {
     std::string who = "service " + Quoted(ns, ref.service);
     const ServiceSummary* service = services(ref.service);

@@ -13,6 +13,13 @@
 
 namespace waygate::controller {
 
+// One Warning an Ingress deserves: a reason (CamelCase) and a sentence naming the object.
+struct Problem {
+  std::string reason;
+  std::string message;
+  bool operator==(const Problem&) const = default;
+};
+
 // One backend's Service reference: port by number xor by name.
 struct ServiceRef {
   std::string service;
@@ -28,6 +35,10 @@ struct IngressRefs {
   std::string resource_version;
   std::vector<ServiceRef> services;  // defaultBackend first, then rules in order
   std::vector<std::string> secrets;  // spec.tls[].secretName, empty names skipped
+  // nginx.ingress.kubernetes.io/* keys Waygate does not implement, values that do not parse
+  // (objects stored before a rule existed; admission refuses new ones) and refused snippets.
+  // They depend on the Ingress alone, so they are worked out once, when it is parsed.
+  std::vector<Problem> annotation_problems;
 };
 
 // The parts of a Service an Ingress depends on; equal summaries mean no Ingress verdict changes.
@@ -60,12 +71,11 @@ inline constexpr std::string_view kReasonServiceNotFound = "ServiceNotFound";
 inline constexpr std::string_view kReasonServicePortNotFound = "ServicePortNotFound";
 inline constexpr std::string_view kReasonSecretNotFound = "SecretNotFound";
 inline constexpr std::string_view kReasonSecretInvalid = "SecretInvalid";
-
-struct Problem {
-  std::string reason;
-  std::string message;
-  bool operator==(const Problem&) const = default;
-};
+// A key the gateways ignore: never a silent broken promise (message "annotation <key> is not
+// supported").
+inline constexpr std::string_view kReasonUnsupportedAnnotation = "UnsupportedAnnotation";
+// A value the gateways refuse, so they skip the Ingress (message names key and reason).
+inline constexpr std::string_view kReasonInvalidAnnotation = "InvalidAnnotation";
 
 // Lookups by name in the Ingress's namespace; nullptr when the object does not exist.
 using ServiceLookup = std::function<const ServiceSummary*(std::string_view name)>;

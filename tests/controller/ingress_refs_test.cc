@@ -5,6 +5,7 @@
 #include "../tls/test_certs.h"
 #include "pki/base64.h"
 
+#include <algorithm>
 #include <map>
 
 namespace waygate::controller {
@@ -161,6 +162,37 @@ TEST(IngressRefsTest, TlsSecretMustBeKubernetesTlsWithAServableCertAndKey) {
   // The same certificate is expired a year later: that is reported too.
   auto expired = SummarizeSecret(TlsSecret(good.crt, good.key), now + std::chrono::hours(24 * 400));
   EXPECT_NE(expired.invalid.find("expired"), std::string::npos) << expired.invalid;
+}
+
+TEST(IngressRefsTest, AnnotationProblemsAreWarningsNamingTheKey) {
+  json ingress = IngressWith({{"rules", json::array()}});
+  ingress["metadata"]["annotations"] = {
+      {"nginx.ingress.kubernetes.io/rewrite-target", "/"},               // supported, valid
+      {"nginx.ingress.kubernetes.io/enable-modsecurity", "true"},        // not implemented
+      {"nginx.ingress.kubernetes.io/whitelist-source-range", "10.0.0/8"},  // bad CIDR
+      {"nginx.ingress.kubernetes.io/proxy-body-size", "8 parsecs"},      // bad size (route key)
+      {"nginx.ingress.kubernetes.io/server-snippet", "return 200;"},     // refused
+      {"kubesphere.io/alias-name", "anything"}};                         // not ours to judge
+  IngressRefs refs = ParseIngressRefs(ingress, "1");
+  auto problems = Check(refs, {}, {});
+  auto has = [&](std::string_view reason, std::string_view needle) {
+    return std::any_of(problems.begin(), problems.end(), [&](const Problem& p) {
+      return p.reason == reason && p.message.find(needle) != std::string::npos;
+    });
+  };
+  EXPECT_TRUE(has(kReasonUnsupportedAnnotation,
+                  "annotation nginx.ingress.kubernetes.io/enable-modsecurity is not supported"));
+  EXPECT_TRUE(has(kReasonInvalidAnnotation,
+                  "metadata.annotations[nginx.ingress.kubernetes.io/whitelist-source-range]"));
+  EXPECT_TRUE(has(kReasonInvalidAnnotation,
+                  "metadata.annotations[nginx.ingress.kubernetes.io/proxy-body-size]"));
+  EXPECT_TRUE(has(kReasonInvalidAnnotation, "snippet annotations are refused"));
+  // rewrite-target and the kubesphere.io key raise nothing.
+  EXPECT_EQ(problems.size(), 4u) << ::testing::PrintToString(problems.size());
+  for (const Problem& p : problems) {
+    EXPECT_EQ(p.message.find("rewrite-target"), std::string::npos) << p.message;
+    EXPECT_EQ(p.message.find("kubesphere.io"), std::string::npos) << p.message;
+  }
 }
 
 TEST(IngressRefsTest, ServiceSummaryKeepsNamesAndPorts) {

@@ -300,6 +300,49 @@ class KubectlTest(unittest.TestCase):
         events = self.api.kubectl_json("get", "events", "-n", "warn")["items"]
         self.assertEqual([e["involvedObject"]["name"] for e in events], ["orphan"])
 
+    def test_invalid_annotation_is_a_422_naming_the_key(self):
+        # Admission parses every nginx.ingress.kubernetes.io/* value: a bad CIDR, a bad size and
+        # a snippet are refused in one Status that names each annotation as the field.
+        self.kubectl("create", "namespace", "annot")
+        bad = ingress("bad", "annot", "bad.example.com", annotations={
+            "nginx.ingress.kubernetes.io/whitelist-source-range": "10.0.0/8",
+            "nginx.ingress.kubernetes.io/proxy-body-size": "8 parsecs",
+            "nginx.ingress.kubernetes.io/server-snippet": "return 200;"})
+        result = self.kubectl("apply", "-f", "-", input=json.dumps(bad), check=False)
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("is invalid", result.stderr)
+        for key in ("whitelist-source-range", "proxy-body-size", "server-snippet"):
+            self.assertIn(f"metadata.annotations[nginx.ingress.kubernetes.io/{key}]",
+                          result.stderr)
+        self.assertIn("snippet annotations are refused", result.stderr)
+        got = self.kubectl("get", "ingress", "bad", "-n", "annot", check=False)
+        self.assertNotEqual(got.returncode, 0)  # nothing was stored
+        self.assertIn("NotFound", got.stderr)
+        # The same object with valid values is accepted, and kubesphere.io keys are untouched.
+        good = ingress("bad", "annot", "bad.example.com", annotations={
+            "nginx.ingress.kubernetes.io/whitelist-source-range": "10.0.0.0/8",
+            "nginx.ingress.kubernetes.io/proxy-body-size": "8m",
+            "kubesphere.io/description": "return 200;"})
+        self.kubectl("apply", "-f", "-", input=json.dumps(good))
+        stored = self.api.kubectl_json("get", "ingress", "bad", "-n", "annot")
+        self.assertEqual(stored["metadata"]["annotations"]["kubesphere.io/description"],
+                         "return 200;")
+
+    def test_describe_warns_about_an_unsupported_annotation(self):
+        self.kubectl("create", "namespace", "unsup")
+        self.kubectl("create", "-f", "-", input=json.dumps(ingress(
+            "web", "unsup", "unsup.example.com", service="web",
+            annotations={"nginx.ingress.kubernetes.io/enable-modsecurity": "true"})))
+
+        def described():
+            out = self.kubectl("describe", "ingress", "web", "-n", "unsup").stdout
+            return out if "UnsupportedAnnotation" in out else None
+
+        out = wait_until(described, timeout=20, what="an UnsupportedAnnotation Warning event")
+        self.assertIn("Warning", out)
+        self.assertIn("annotation nginx.ingress.kubernetes.io/enable-modsecurity is not supported",
+                      out)
+
     def test_describe_and_explain(self):
         out = self.kubectl("describe", "ingress", "web", "-n", "shop").stdout
         self.assertIn("Name:             web", out)
