@@ -25,6 +25,7 @@
 #include "pki/pki.h"
 #include "pki/server_context.h"
 #include "api_gateway.h"
+#include "bootstrap.h"
 #include "data_plane.h"
 #include "gateway_node.h"
 #include "tls_wiring.h"
@@ -33,6 +34,7 @@
 #include "serve_state.h"
 #include "sync/api_source.h"
 #include "signals.h"
+#include "user_token.h"
 #include "store/compactor.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -137,6 +139,16 @@ int RunServe(const std::vector<std::string>& args) {
   auto store = store::OpenSqliteStore(store_path);
   if (!store.ok()) return Fail("store " + store_path + ": " + store.error().ToString());
 
+  // Built-in roles; on the first start the admin User, its password (printed once, here, and
+  // kept in DIR/admin-password) and its platform-admin binding.
+  auto bootstrap = BootstrapIdentity(store->get(), dir);
+  if (!bootstrap.ok()) return Fail("bootstrap: " + bootstrap.error().ToString());
+  if (!bootstrap->admin_password.empty()) {
+    printf("waygate: created user admin with password %s (also in %s/admin-password)\n",
+           bootstrap->admin_password.c_str(), dir.c_str());
+    fflush(stdout);
+  }
+
   // History is kept one interval back, as kube-apiserver compacts etcd (default 5 minutes).
   store::Compactor compactor(store->get(), *compaction);
 
@@ -151,6 +163,10 @@ int RunServe(const std::vector<std::string>& args) {
   http_options.too_large_body = [] {
     return apistatus::ToBody(apistatus::TooLarge(3 * 1024 * 1024));
   };
+  // Writes, sign-ins and refusals, one JSON line each (docs/security.md). Declared before the
+  // server and the API so it outlives every request that may still write to it.
+  auto audit_log = audit::AuditLog::Open(audit::AuditLog::Options{.dir = dir});
+  if (!audit_log.ok()) return Fail("audit log: " + audit_log.error().ToString());
   // The API object needs the bound address for discovery; bind first with a placeholder
   // handler-forwarder.
   std::unique_ptr<api::Api> api_ptr;
@@ -169,6 +185,7 @@ int RunServe(const std::vector<std::string>& args) {
   std::string server_url = pki::ServerUrl(url_host, bound.port());
 
   api::ApiOptions api_options;
+  api_options.audit = audit_log->get();
   api_options.store = store->get();
   api_options.admin_token = pki->admin_token;
   api_options.server_address = url_host + ":" + std::to_string(bound.port());
@@ -280,7 +297,7 @@ int RunServe(const std::vector<std::string>& args) {
 }
 
 int RunKubeconfig(const std::vector<std::string>& args) {
-  auto flags = Flags::Parse(args, {"data-dir", "user", "server", "namespace"});
+  auto flags = Flags::Parse(args, {"data-dir", "user", "server", "namespace", "ttl"});
   if (!flags.ok()) {
     fprintf(stderr, "waygate kubeconfig: %s\n", flags.error().message.c_str());
     return 2;
@@ -297,11 +314,9 @@ int RunKubeconfig(const std::vector<std::string>& args) {
     return 1;
   }
   std::string user = f.Get("user", "admin");
-  if (user != "admin") {
-    fprintf(stderr,
-            "waygate kubeconfig: --user %s: only the admin user exists until users and RBAC "
-            "are added\n",
-            user.c_str());
+  auto ttl = ParseDuration(f.Get("ttl", "24h"));
+  if (!ttl.ok() || ttl->count() < 1000) {
+    fprintf(stderr, "waygate kubeconfig: --ttl: want a duration of at least 1s, such as 24h\n");
     return 2;
   }
   std::string server = f.Get("server", "");
@@ -316,8 +331,27 @@ int RunKubeconfig(const std::vector<std::string>& args) {
   pki::KubeconfigParams params;
   params.server = server;
   params.ca_cert_pem = pki->ca_cert_pem;
-  params.token = pki->admin_token;
   params.default_namespace = f.Get("namespace", "");
+  if (user == "admin") {
+    // The data dir's static admin token (system:masters), as before users existed: it never
+    // expires and needs no store.
+    params.token = pki->admin_token;
+  } else {
+    auto token = IssueUserToken(UserTokenRequest{
+        .data_dir = dir,
+        .user = user,
+        .ttl = std::chrono::duration_cast<std::chrono::seconds>(*ttl),
+        .server_url = server,
+        .ca_pem = pki->ca_cert_pem,
+        .admin_token = pki->admin_token});
+    if (!token.ok()) {
+      fprintf(stderr, "waygate kubeconfig: --user %s: %s\n", user.c_str(),
+              token.error().message.c_str());
+      return 1;
+    }
+    params.token = *token;
+    params.user_name = user;
+  }
   fputs(pki::RenderKubeconfig(params).c_str(), stdout);
   return 0;
 }

@@ -4,11 +4,14 @@
 #include <random>
 
 #include "annotations/parse.h"
+#include "base/log.h"
+#include "iam/users.h"
 #include "model/decode_json.h"
 #include "model/field_path.h"
 #include "model/names.h"
 #include "model/validate.h"
 #include "pki/base64.h"
+#include "rbac/rbac.h"
 #include "route/settings.h"
 
 namespace waygate::api {
@@ -105,8 +108,48 @@ void DefaultService(json& object) {
   }
 }
 
+bool IsUser(const ResourceInfo& info) {
+  return info.group == iam::kUserGroup && info.kind == "User";
+}
+
+bool IsRbac(const ResourceInfo& info) { return info.group == "rbac.authorization.k8s.io"; }
+
+bool IsBinding(const ResourceInfo& info) {
+  return IsRbac(info) && (info.kind == "RoleBinding" || info.kind == "ClusterRoleBinding");
+}
+
+// SetDefaults_RoleBinding / SetDefaults_Subject (rbac/v1): what kube stores, so that a roleRef
+// sent without apiGroup compares equal to the stored one on the next update.
+void DefaultBinding(json& object) {
+  constexpr const char* kGroup = "rbac.authorization.k8s.io";
+  auto ref = object.find("roleRef");
+  if (ref != object.end() && ref->is_object()) {
+    auto group = ref->find("apiGroup");
+    if (group == ref->end() || group->is_null() ||
+        (group->is_string() && group->get_ref<const std::string&>().empty())) {
+      (*ref)["apiGroup"] = kGroup;
+    }
+  }
+  auto subjects = object.find("subjects");
+  if (subjects == object.end() || !subjects->is_array()) return;
+  for (json& subject : *subjects) {
+    if (!subject.is_object()) continue;
+    auto kind = subject.find("kind");
+    if (kind == subject.end() || !kind->is_string()) continue;
+    const std::string& k = kind->get_ref<const std::string&>();
+    if (k != "User" && k != "Group") continue;
+    auto group = subject.find("apiGroup");
+    if (group == subject.end() || group->is_null() ||
+        (group->is_string() && group->get_ref<const std::string&>().empty())) {
+      subject["apiGroup"] = kGroup;
+    }
+  }
+}
+
 void ApplyDefaults(const ResourceInfo& info, json& object) {
-  if (info.kind == "Service") {
+  if (IsBinding(info)) {
+    DefaultBinding(object);
+  } else if (info.kind == "Service") {
     DefaultService(object);
   } else if (info.kind == "Secret") {
     if (!object.contains("type")) object["type"] = "Opaque";
@@ -227,6 +270,41 @@ void ValidateIngressAnnotations(const json& object, model::ErrorList& errs) {
     model::StringMap one{{key, value}};
     auto parsed = route::ParseRouteAnnotations(one, route::RouteSettings{});
     if (!parsed) report(key, parsed.error());
+  }
+}
+
+// Go's %#v of the rbac.RoleRef kube's "cannot change roleRef" prints.
+std::string GoRoleRef(const json& ref) {
+  auto field = [&](const char* key) {
+    return ref.is_object() && ref.contains(key) && ref[key].is_string()
+               ? ref[key].get<std::string>()
+               : std::string();
+  };
+  return "rbac.RoleRef{APIGroup:" + model::Quote(field("apiGroup")) +
+         ", Kind:" + model::Quote(field("kind")) + ", Name:" + model::Quote(field("name")) + "}";
+}
+
+// Roles and bindings: rbac's decoder is the validator (it is what the authorizer will read, so
+// whatever it refuses must never be stored). Names follow kube's RBAC rule (path segments:
+// "system:controller:x" is a valid name), not the DNS rule of other kinds.
+void ValidateRbac(const ResourceInfo& info, const json& object, const json* old,
+                  model::ErrorList& errs) {
+  model::ErrorList meta_errs;
+  ReadMeta(object, meta_errs);  // labels and annotations must be maps of strings
+  for (const Error& e : meta_errs.errors()) errs.Add(e);
+  bool binding = IsBinding(info);
+  if (binding) {
+    if (auto decoded = rbac::BindingFromJson(object); !decoded.ok()) errs.Add(decoded.error());
+  } else if (auto decoded = rbac::RoleFromJson(object); !decoded.ok()) {
+    errs.Add(decoded.error());
+  }
+  if (binding && old != nullptr) {
+    json before = old->contains("roleRef") ? (*old)["roleRef"] : json();
+    json after = object.contains("roleRef") ? object["roleRef"] : json();
+    if (before != after) {
+      model::FieldPath ref("roleRef");
+      errs.InvalidRaw(ref, GoRoleRef(after), "cannot change roleRef");
+    }
   }
 }
 
@@ -359,7 +437,9 @@ std::vector<Error> Validate(const ResourceInfo& info, const json& object, const 
       "Ingress", "IngressClass", "Service", "Endpoints", "EndpointSlice", "Secret", "Gateway"};
   bool model_kind = false;
   for (std::string_view k : kModelKinds) model_kind = model_kind || k == info.kind;
-  if (model_kind) {
+  if (IsRbac(info)) {
+    ValidateRbac(info, object, old, errs);
+  } else if (model_kind) {
     model::ClusterState state;
     std::vector<model::Diagnostic> diagnostics;
     model::DecodeObject(object, model::Origin{}, state, diagnostics);
@@ -399,6 +479,30 @@ std::vector<Error> Validate(const ResourceInfo& info, const json& object, const 
     }
   }
   return errs.Take();
+}
+
+std::vector<Error> AdmitBeforeStore(const ResourceInfo& info, json& object, const json* old) {
+  if (!IsUser(info)) return {};
+  return iam::AdmitUser(object, old, nullptr);
+}
+
+void RedactForClient(const ResourceInfo& info, json& object) {
+  if (IsUser(info)) iam::RedactUser(object);
+}
+
+bool HasRedactedFields(const ResourceInfo& info) { return IsUser(info); }
+
+void AfterWrite(iam::TokenStore& tokens, const ResourceInfo& info, const json& old,
+                const json& now) {
+  if (!IsUser(info)) return;
+  if (!now.is_null() && iam::StoredPasswordHash(old) == iam::StoredPasswordHash(now)) return;
+  std::string name = old.contains("metadata") && old["metadata"].is_object()
+                         ? old["metadata"].value("name", "")
+                         : std::string();
+  if (name.empty()) return;
+  if (auto revoked = tokens.RevokeUser(name); !revoked.ok()) {
+    log::Warn("api: tokens of user " + name + " not revoked: " + revoked.error().ToString());
+  }
 }
 
 }  // namespace waygate::api

@@ -2,13 +2,14 @@
 
 #include <chrono>
 #include <ctime>
+#include <optional>
+#include <string_view>
 
 #include "api/admission.h"
 #include "api/api_internal.h"
 #include "api/discovery.h"
 #include "base/log.h"
 #include "openapi/openapi.h"
-#include "pki/token.h"
 #include "printers/table.h"
 
 namespace waygate::api {
@@ -146,6 +147,14 @@ Result<std::unique_ptr<Api>> Api::Create(ApiOptions options) {
     auto created = api->registry_.Create(*namespaces, ns);
     if (!created.ok() && created.error().code != ErrorCode::kConflict) return created.error();
   }
+  // Nothing is served before the RBAC policy is read (an empty one would refuse everyone but
+  // system:masters).
+  if (Status started = api->authz_.Start(); !started.ok()) return started.error();
+  // Tokens that expired while the server was down (Lookup refuses them anyway; this frees the
+  // store).
+  if (auto swept = api->tokens_.Sweep(); !swept.ok()) {
+    log::Warn("api: expired tokens not swept: " + swept.error().ToString());
+  }
   // Finish deletions interrupted by a restart.
   ListOptions all;
   auto list = api->registry_.List(*namespaces, "", all);
@@ -162,7 +171,16 @@ Result<std::unique_ptr<Api>> Api::Create(ApiOptions options) {
 Api::Api(ApiOptions options)
     : options_(std::move(options)),
       registry_(options_.store),
-      gateway_admission_(&registry_, options_.node_port_range) {
+      gateway_admission_(&registry_, options_.node_port_range),
+      tokens_(options_.store),
+      authn_(options_.store, &tokens_, options_.admin_token),
+      oauth_(options_.store, &tokens_, &authn_, options_.oauth),
+      authz_(options_.store) {
+  // This server's own writes of RBAC objects take effect before the write is answered; other
+  // servers' through the Authorizer's watch.
+  registry_.SetAfterWrite([this](const ResourceInfo& info) {
+    if (info.group == "rbac.authorization.k8s.io") authz_.Refresh();
+  });
   ns_thread_ = std::thread([this] { NamespaceLoop(); });
 }
 
@@ -175,22 +193,150 @@ Api::~Api() {
   if (ns_thread_.joinable()) ns_thread_.join();
 }
 
+namespace {
+
+// Forwards to the connection's writer and remembers the status sent, for the audit record.
+class StatusRecorder final : public ResponseWriter {
+ public:
+  explicit StatusRecorder(ResponseWriter& inner) : inner_(inner) {}
+  bool Send(int status, std::string_view content_type, std::string_view body,
+            const std::vector<std::pair<std::string, std::string>>& headers) override {
+    status_ = status;
+    return inner_.Send(status, content_type, body, headers);
+  }
+  bool StartStream(int status, std::string_view content_type) override {
+    status_ = status;
+    return inner_.StartStream(status, content_type);
+  }
+  bool WriteChunk(std::string_view data) override { return inner_.WriteChunk(data); }
+  bool ClientGone(int timeout_ms) override { return inner_.ClientGone(timeout_ms); }
+  bool sent() const override { return inner_.sent(); }
+  int status() const { return status_; }
+
+ private:
+  ResponseWriter& inner_;
+  int status_ = 0;
+};
+
+std::string_view AuditResult(int code) {
+  if (code >= 200 && code < 300) return "allowed";
+  switch (code) {
+    case 400: return "bad-request";
+    case 401: return "unauthenticated";
+    case 403: return "forbidden";
+    case 404: return "not-found";
+    case 409: return "conflict";
+    case 422: return "invalid";
+    case 429: return "throttled";
+    default: return code >= 500 ? "error" : "refused";
+  }
+}
+
+bool IsWriteVerb(std::string_view verb) {
+  return verb == "create" || verb == "update" || verb == "patch" || verb == "delete" ||
+         verb == "deletecollection";
+}
+
+// The username of a password grant (a form field), for the audit record of a sign-in.
+std::string FormField(std::string_view body, std::string_view key) {
+  while (!body.empty()) {
+    size_t amp = body.find('&');
+    std::string_view pair = body.substr(0, amp);
+    size_t eq = pair.find('=');
+    if (PercentDecode(pair.substr(0, eq), true) == key && eq != std::string_view::npos) {
+      return PercentDecode(pair.substr(eq + 1), true);
+    }
+    if (amp == std::string_view::npos) break;
+    body.remove_prefix(amp + 1);
+  }
+  return "";
+}
+
+}  // namespace
+
+// Every write, sign-in, token revocation and refusal (401, 403) leaves one audit line; reads
+// that succeed do not (they would drown the writes, and kube's default policy skips them too).
 void Api::Handle(const HttpRequest& request, ResponseWriter& writer) {
+  if (options_.audit == nullptr) {
+    audit::Event unused;
+    Serve(request, writer, unused);
+    return;
+  }
+  StatusRecorder recorder(writer);
+  audit::Event event;
+  Serve(request, recorder, event);
+  const int code = recorder.status();
+  const bool write = IsWriteVerb(event.verb) || event.verb == "login" || event.verb == "revoke";
+  if (!write && code != 401 && code != 403) return;
+  event.code = code;
+  event.result = std::string(AuditResult(code));
+  event.source_ip = request.remote.substr(0, request.remote.rfind(':'));
+  if (Status s = options_.audit->Append(event); !s.ok()) {
+    log::Warn("api: audit record lost: " + s.error().ToString());
+  }
+}
+
+void Api::Serve(const HttpRequest& request, ResponseWriter& writer, audit::Event& audit_event) {
+  // How a client gets a token cannot require one.
+  if (OAuthServer::Owns(request.path)) {
+    if (request.method == "POST") {
+      bool revoke = request.path.starts_with("/oauth/revoke");
+      audit_event.verb = revoke ? "revoke" : "login";
+      audit_event.resource = "oauth";
+      if (!revoke) audit_event.user = FormField(request.body, "username");
+    }
+    oauth_.Handle(request, writer);
+    return;
+  }
   Call call{request, writer, ParseRequestInfo(request.method, request.path, request.query),
             nullptr, {},     {},
-            {},      {}};
+            {},      {},     {},
+            {},      false,  &audit_event};
   call.accept = ParseAccept(request.Header("accept"));
+  audit_event.verb = call.info.is_resource ? call.info.verb : request.method;
+  audit_event.api_group = call.info.group;
+  audit_event.resource = call.info.is_resource ? call.info.resource : call.info.path;
+  audit_event.subresource = call.info.subresource;
+  audit_event.namespace_ = call.info.namespace_;
+  audit_event.name = call.info.name;
 
   const std::string& path = call.info.path;
   bool public_path = path == "/healthz" || path == "/readyz" || path == "/livez" ||
                      path == "/version" || path.starts_with("/healthz/") ||
                      path.starts_with("/readyz/") || path.starts_with("/livez/");
-  auto token = pki::ParseBearer(request.Header("authorization"));
-  if (token && pki::TokensEqual(*token, options_.admin_token)) {
-    call.user = "admin";
-  } else if (!public_path) {
-    SendStatus(call, apistatus::Unauthorized());
-    return;
+  std::optional<std::string_view> authorization;
+  if (auto it = request.headers.find("authorization"); it != request.headers.end()) {
+    authorization = it->second;
+  }
+  // As kube-apiserver: credentials that are presented are checked even on public paths (a
+  // wrong token is 401 everywhere); no credentials at all reach only the public paths.
+  Authentication authn = authn_.Authenticate(authorization);
+  switch (authn.outcome) {
+    case Authentication::Outcome::kAuthenticated:
+      call.user = authn.user.name;  // kubesphere.io/creator of what this request creates
+      audit_event.user = authn.user.name;
+      call.user_info = std::move(authn.user);
+      break;
+    case Authentication::Outcome::kAnonymous:
+      if (!public_path) {
+        SendStatus(call, apistatus::Unauthorized());
+        return;
+      }
+      break;
+    case Authentication::Outcome::kRejected:
+      SendStatus(call, apistatus::Unauthorized());
+      return;
+    case Authentication::Outcome::kUnavailable:
+      // The store failed while the token or its User was read: the credentials may well be
+      // good, so 401 would tell the client to give them up, and 500 would claim a bug here.
+      // 503 with Retry-After is "try again", which client-go does on its own.
+      call.writer.Send(503, "application/json",
+                       apistatus::ToBody(apistatus::ApiStatus{
+                           503, "ServiceUnavailable",
+                           "the server is currently unable to authenticate the request; retry",
+                           json{{"retryAfterSeconds", 1}}}),
+                       {{"Retry-After", "1"}});
+      return;
   }
   if (call.info.is_resource) {
     ServeResource(call);
@@ -335,6 +481,7 @@ void Api::ServeOpenApi(Call& call) {
 }
 
 void Api::ServeResource(Call& call) {
+  if (call.info.group == "authorization.k8s.io") return Reviews(call);
   call.resource = FindResource(call.info.group, call.info.version, call.info.resource);
   if (call.resource == nullptr) {
     SendStatus(call, apistatus::NotFoundPath());
@@ -357,7 +504,10 @@ void Api::ServeResource(Call& call) {
     call.table_context = [this, resource = call.resource] { return TableContextFor(*resource); };
   }
   const std::string& sub = call.info.subresource;
-  if (sub == "access" && call.resource->has_access) return Access(call);
+  if (sub == "access" && call.resource->has_access) {
+    if (!Authorize(call)) return;
+    return Access(call);
+  }
   if (!sub.empty() && !(sub == "status" && call.resource->has_status)) {
     SendStatus(call, apistatus::NotFoundPath());
     return;
@@ -378,6 +528,7 @@ void Api::ServeResource(Call& call) {
     SendStatus(call, apistatus::NotFoundPath());
     return;
   }
+  if (!Authorize(call)) return;
   const std::string& verb = call.info.verb;
   if (verb == "get") return Get(call);
   if (verb == "list") return List(call);

@@ -1,9 +1,11 @@
 // The Kubernetes-compatible API: one HttpHandler that authenticates, routes and serves every
-// request (discovery, OpenAPI, version, health, and the resource verbs) over a Store.
+// request (discovery, OpenAPI, version, health, and the resource verbs) over a Store, plus the
+// OAuth endpoints that hand out users' tokens (/oauth/token, /oauth/revoke: oauth.h).
 //
 // Threads: Handle() runs on the HTTP server's connection threads, concurrently; all shared
-// state lives in the Store (which serialises writes) or is immutable. A background thread
-// finishes namespace deletions (deleting what a Namespace held, then the Namespace).
+// state lives in the Store (which serialises writes) or is immutable, except the token cache
+// and the login guard, which lock themselves. A background thread finishes namespace deletions
+// (deleting what a Namespace held, then the Namespace).
 #pragma once
 
 #include <atomic>
@@ -14,9 +16,14 @@
 #include <string>
 #include <thread>
 
+#include "api/authn.h"
+#include "api/authz.h"
 #include "api/gateway_admission.h"
 #include "api/http_server.h"
+#include "api/oauth.h"
 #include "api/registry.h"
+#include "audit/audit_log.h"
+#include "iam/tokens.h"
 #include "printers/table.h"
 #include "store/store.h"
 
@@ -31,6 +38,10 @@ struct ApiOptions {
   std::vector<std::string> initial_namespaces;
   // Where Gateways' node ports are allocated from (`--nodeport-range`).
   gateways::PortRange node_port_range;
+  // POST /oauth/token: access token lifetime and the login guard's limits.
+  OAuthOptions oauth;
+  // Where writes, sign-ins and refusals are recorded (DIR/audit.log); nullptr: nowhere.
+  audit::AuditLog* audit = nullptr;
 };
 
 class Api {
@@ -45,6 +56,8 @@ class Api {
  private:
   explicit Api(ApiOptions options);
 
+  // Handle without the audit record around it.
+  void Serve(const HttpRequest& request, ResponseWriter& writer, audit::Event& audit_event);
   void ServeNonResource(Call& call);
   void ServeOpenApi(Call& call);
   void ServeResource(Call& call);
@@ -65,6 +78,17 @@ class Api {
   printers::TableContext TableContextFor(const ResourceInfo& resource);
   void ServerSideApply(Call& call, const nlohmann::json& applied);
 
+  // Authorization (authorize.cc). Authorize: false after answering 403. Decide: kube's RBAC plus
+  // the project mappings of Gateways and Namespaces. AuthorizeGatewayCreate: the deferred check
+  // of a Gateway create, by the project its name serves. ConfirmNoEscalation: nobody grants,
+  // through a Role or a binding, what they do not hold. Reviews: the authorization.k8s.io
+  // self-reviews kubectl auth can-i sends.
+  bool Authorize(Call& call);
+  rbac::Decision Decide(const rbac::UserInfo& user, const rbac::Attributes& request) const;
+  bool AuthorizeGatewayCreate(Call& call, const nlohmann::json& object);
+  bool ConfirmNoEscalation(Call& call, const nlohmann::json& object);
+  void Reviews(Call& call);
+
   // Checks the namespace a new object goes into exists and is not being deleted; false after
   // answering the request.
   bool AdmitNamespace(Call& call);
@@ -82,6 +106,12 @@ class Api {
   ApiOptions options_;
   Registry registry_;
   GatewayAdmission gateway_admission_;
+  // Users' bearer tokens (wg_...), who a request comes from, and /oauth/*.
+  iam::TokenStore tokens_;
+  Authenticator authn_;
+  OAuthServer oauth_;
+  // RBAC policy, rebuilt on every change of a Role, ClusterRole or binding.
+  Authorizer authz_;
 
   std::mutex ns_mu_;
   std::condition_variable ns_cv_;

@@ -11,6 +11,26 @@ namespace waygate::api {
 
 using nlohmann::json;
 
+namespace {
+
+// Every object an apply answers with leaves through here (a User's password hash stays in).
+void SendOut(Api::Call& call, int code, json object) {
+  RedactForClient(*call.resource, object);
+  SendObject(call, code, object);
+}
+
+// The rewriting admission (a User's password hashed), as in handlers_write.cc: before
+// PrepareForUpdate on updates. False after answering 422.
+bool AdmitRewrites(Api::Call& call, json& object, const json* old) {
+  std::vector<Error> invalid = AdmitBeforeStore(*call.resource, object, old);
+  if (invalid.empty()) return true;
+  SendStatus(
+      call, apistatus::Invalid(call.resource->group, call.resource->kind, call.info.name, invalid));
+  return false;
+}
+
+}  // namespace
+
 apply::Manager RequestManager(const Api::Call& call) {
   return apply::Manager{
       apply::ManagerFromRequest(call.info.Param("fieldManager"),
@@ -82,20 +102,22 @@ void Api::ServerSideApply(Call& call, const json& applied) {
         SendStatus(call, apistatus::Invalid(r.group, r.kind, call.info.name, errors));
         return;
       }
+      if (!AdmitRewrites(call, object, nullptr)) return;
       std::unique_lock<std::mutex> hold;
       if (!AdmitAgainstStore(call, object, nullptr, hold)) return;
       if (call.info.Param("dryRun") == "All") {
-        SendObject(call, 201, object);
+        SendOut(call, 201, std::move(object));
         return;
       }
       auto created = registry_.Create(r, object);
       if (created.ok()) {
-        SendObject(call, 201, *created);
+        SendOut(call, 201, std::move(*created));
         return;
       }
       if (created.error().code == ErrorCode::kConflict) continue;  // raced with a create
       return SendError(call, created.error(), call.info.name);
     }
+    if (!AdmitRewrites(call, object, &*live)) return;
     PrepareForUpdate(r, *live, object, status_sub, ctx);
     std::vector<Error> errors = Validate(r, object, &*live);
     if (!errors.empty()) {
@@ -109,13 +131,14 @@ void Api::ServerSideApply(Call& call, const json& applied) {
     json after = object;
     after["metadata"].erase("resourceVersion");
     if (before == after || call.info.Param("dryRun") == "All") {
-      SendObject(call, 200, call.info.Param("dryRun") == "All" ? object : *live);
+      SendOut(call, 200, call.info.Param("dryRun") == "All" ? object : *live);
       return;
     }
     auto rev = ParseResourceVersion((*live)["metadata"].value("resourceVersion", ""));
     auto updated = registry_.Update(r, std::move(object), rev.value_or(0));
     if (updated.ok()) {
-      SendObject(call, 200, *updated);
+      AfterWrite(tokens_, r, *live, *updated);
+      SendOut(call, 200, std::move(*updated));
       return;
     }
     if (updated.error().code != ErrorCode::kConflict) {

@@ -1,10 +1,12 @@
 // get, list and watch.
 #include <chrono>
 #include <condition_variable>
+#include <algorithm>
 #include <deque>
 #include <mutex>
 #include <random>
 
+#include "api/admission.h"
 #include "api/api_internal.h"
 #include "printers/table.h"
 
@@ -15,6 +17,7 @@ using nlohmann::json;
 void Api::Get(Call& call) {
   auto object = registry_.Get(*call.resource, call.info.namespace_, call.info.name);
   if (!object.ok()) return SendError(call, object.error(), call.info.name);
+  RedactForClient(*call.resource, *object);
   SendObject(call, 200, *object);
 }
 
@@ -36,6 +39,17 @@ void Api::List(Call& call) {
     }
     return SendError(call, list.error(), "");
   }
+  if (call.visible_namespaces) {
+    // A project member's view of the namespaces (authorize.cc): only their projects. The
+    // count of the rest would tell what exists, so it is dropped.
+    const std::vector<std::string>& visible = *call.visible_namespaces;
+    std::erase_if(list->items, [&](const json& item) {
+      return !std::binary_search(visible.begin(), visible.end(),
+                                 item["metadata"].value("name", ""));
+    });
+    list->remaining_item_count.reset();
+  }
+  for (json& item : list->items) RedactForClient(*call.resource, item);
   SendList(call, *list);
 }
 
@@ -50,9 +64,18 @@ struct WatchQueue {
 
 // One watch event line. With as=Table the object is a one-row Table; only the first event of
 // the stream carries the column definitions, as kube's watch encoder does.
-std::string WatchLine(const Api::Call& call, std::string_view type, const json& object,
+std::string WatchLine(const Api::Call& call, std::string_view type, const json& stored,
                       bool* headers_sent = nullptr, const printers::TableContext& context = {}) {
   json event = {{"type", type}};
+  // Bookmarks and errors are not objects of the resource; everything else is redacted here,
+  // the one place every watch event passes.
+  json redacted;
+  bool redact = type != "BOOKMARK" && type != "ERROR" && HasRedactedFields(*call.resource);
+  if (redact) {
+    redacted = stored;
+    RedactForClient(*call.resource, redacted);
+  }
+  const json& object = redact ? redacted : stored;
   if (call.accept.table && type != "BOOKMARK" && type != "ERROR") {
     std::vector<const json*> items = {&object};
     json meta = {{"resourceVersion", object["metadata"].value("resourceVersion", "")}};

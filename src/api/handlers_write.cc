@@ -128,6 +128,24 @@ std::optional<json> ReadObject(Api::Call& call) {
 
 WriteContext Context(const Api::Call& call) { return WriteContext{call.user, NowRfc3339()}; }
 
+// The rewriting admission (a User's password hashed, or the stored hash kept). On updates it
+// runs before PrepareForUpdate and the managedFields bookkeeping, so that a re-applied unchanged
+// password compares equal to the stored object (no new generation, no write). False after
+// answering 422.
+bool AdmitRewrites(Api::Call& call, json& object, const json* old) {
+  std::vector<Error> invalid = AdmitBeforeStore(*call.resource, object, old);
+  if (invalid.empty()) return true;
+  SendStatus(call, apistatus::Invalid(call.resource->group, call.resource->kind, MetaName(object),
+                                      invalid));
+  return false;
+}
+
+// Every object a write answers with leaves through here (a User's password hash stays in).
+void SendOut(Api::Call& call, int code, json object) {
+  RedactForClient(*call.resource, object);
+  SendObject(call, code, object);
+}
+
 // The object without its resourceVersion, to tell a no-op write from a real one.
 json WithoutVersion(json object) {
   if (object.contains("metadata") && object["metadata"].is_object()) {
@@ -182,19 +200,21 @@ void Api::Create(Call& call) {
                        RequestManager(call));
     std::vector<Error> errors = Validate(*call.resource, candidate, nullptr);
     std::string name = MetaName(candidate);
+    if (call.audit != nullptr) call.audit->name = name;
     if (!errors.empty()) {
       SendStatus(call, apistatus::Invalid(call.resource->group, call.resource->kind, name, errors));
       return;
     }
+    if (!AdmitRewrites(call, candidate, nullptr)) return;
     std::unique_lock<std::mutex> hold;
     if (!AdmitAgainstStore(call, candidate, nullptr, hold)) return;
     if (DryRun(call)) {
-      SendObject(call, 201, candidate);
+      SendOut(call, 201, std::move(candidate));
       return;
     }
     auto created = registry_.Create(*call.resource, candidate);
     if (created.ok()) {
-      SendObject(call, 201, *created);
+      SendOut(call, 201, std::move(*created));
       return;
     }
     // A generated name that collides is retried with a new suffix, as kube does.
@@ -235,6 +255,8 @@ void Api::Update(Call& call) {
 
 bool Api::AdmitAgainstStore(Call& call, json& object, const json* old,
                             std::unique_lock<std::mutex>& hold) {
+  if (!AuthorizeGatewayCreate(call, object)) return false;
+  if (!ConfirmNoEscalation(call, object)) return false;
   GatewayVerdict verdict = gateway_admission_.Admit(*call.resource, object, old,
                                                     call.info.subresource == "status");
   if (!verdict.invalid.empty()) {
@@ -254,6 +276,7 @@ bool Api::AdmitAgainstStore(Call& call, json& object, const json* old,
 void Api::FinishUpdate(Call& call, const json& old, json object, int status_ok) {
   bool status_sub = call.info.subresource == "status";
   std::string name = MetaName(old);
+  if (!AdmitRewrites(call, object, &old)) return;
   PrepareForUpdate(*call.resource, old, object, status_sub, Context(call));
   apply::TrackUpdate(call.resource->group, call.resource->kind, &old, object, RequestManager(call));
   std::vector<Error> errors = Validate(*call.resource, object, &old);
@@ -267,13 +290,14 @@ void Api::FinishUpdate(Call& call, const json& old, json object, int status_ok) 
     // Nothing changed: no write, no new resourceVersion, no watch event (as kube).
     json out = DryRun(call) ? object : old;
     out["metadata"]["resourceVersion"] = old["metadata"].value("resourceVersion", "");
-    SendObject(call, status_ok, out);
+    SendOut(call, status_ok, std::move(out));
     return;
   }
   auto old_rev = ParseResourceVersion(old["metadata"].value("resourceVersion", ""));
   auto updated = registry_.Update(*call.resource, std::move(object), old_rev.value_or(0));
   if (!updated.ok()) return SendError(call, updated.error(), name);
-  SendObject(call, status_ok, *updated);
+  if (!DryRun(call)) AfterWrite(tokens_, *call.resource, old, *updated);
+  SendOut(call, status_ok, std::move(*updated));
 }
 
 void Api::Patch(Call& call) {
@@ -380,6 +404,7 @@ void Api::Patch(Call& call) {
     // Retry when someone else wrote between our read and our write: a patch without a
     // resourceVersion applies to whatever is current, as kube's patcher retries.
     bool status_sub = call.info.subresource == "status";
+    if (!AdmitRewrites(call, object, &*old)) return;
     PrepareForUpdate(*call.resource, *old, object, status_sub, Context(call));
     apply::TrackUpdate(call.resource->group, call.resource->kind, &*old, object,
                        RequestManager(call));
@@ -392,13 +417,14 @@ void Api::Patch(Call& call) {
     std::unique_lock<std::mutex> hold;
     if (!AdmitAgainstStore(call, object, &*old, hold)) return;
     if (WithoutVersion(object) == WithoutVersion(*old) || DryRun(call)) {
-      SendObject(call, 200, DryRun(call) ? object : *old);
+      SendOut(call, 200, DryRun(call) ? object : *old);
       return;
     }
     auto rev = ParseResourceVersion(old_rv);
     auto updated = registry_.Update(*call.resource, std::move(object), rev.value_or(0));
     if (updated.ok()) {
-      SendObject(call, 200, *updated);
+      if (!DryRun(call)) AfterWrite(tokens_, *call.resource, *old, *updated);
+      SendOut(call, 200, std::move(*updated));
       return;
     }
     if (updated.error().code != ErrorCode::kConflict) {
@@ -471,14 +497,14 @@ bool Api::TryDelete(Call& call) {
         return true;
       }
       RequestNamespaceCleanup(call.info.name);
-      SendObject(call, 200, *updated);
+      SendOut(call, 200, std::move(*updated));
       return true;
     }
-    SendObject(call, 200, *old);
+    SendOut(call, 200, std::move(*old));
     return true;
   }
   if (DryRun(call)) {
-    SendObject(call, 200, *old);
+    SendOut(call, 200, std::move(*old));
     return true;
   }
   auto rev = ParseResourceVersion(meta.value("resourceVersion", ""));
@@ -489,6 +515,7 @@ bool Api::TryDelete(Call& call) {
     SendError(call, deleted.error(), call.info.name);
     return true;
   }
+  if (!DryRun(call)) AfterWrite(tokens_, *call.resource, *old, nullptr);
   json status = {{"kind", "Status"},
                  {"apiVersion", "v1"},
                  {"metadata", json::object()},
@@ -526,7 +553,9 @@ void Api::DeleteCollection(Call& call) {
         return SendError(call, gone.error(), name);
       }
       deleted.revision = std::max(deleted.revision, registry_.store()->CurrentRevision());
+      AfterWrite(tokens_, *call.resource, item, nullptr);
     }
+    RedactForClient(*call.resource, item);
     deleted.items.push_back(std::move(item));
   }
   call.accept.table = false;

@@ -182,6 +182,7 @@ Result<json> Registry::Create(const ResourceInfo& info, json object) {
   auto created = store_->Create(key, ToStored(object));
   if (!created.ok()) return created.error();
   object["metadata"]["resourceVersion"] = std::to_string(created->mod_revision);
+  if (after_write_) after_write_(info);
   return object;
 }
 
@@ -191,6 +192,7 @@ Result<json> Registry::Update(const ResourceInfo& info, json object, int64_t exp
   auto updated = store_->Update(key, ToStored(object), expected_revision);
   if (!updated.ok()) return updated.error();
   object["metadata"]["resourceVersion"] = std::to_string(updated->mod_revision);
+  if (after_write_) after_write_(info);
   return object;
 }
 
@@ -198,6 +200,7 @@ Result<json> Registry::Delete(const ResourceInfo& info, std::string_view namespa
                               std::string_view name, int64_t expected_revision) {
   auto deleted = store_->Delete(ObjectKey(info, namespace_, name), expected_revision);
   if (!deleted.ok()) return deleted.error();
+  if (after_write_) after_write_(info);
   if (!deleted->prev_kv) return json::object();
   return FromStored(*deleted->prev_kv);
 }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -41,6 +42,11 @@ class Registry {
  public:
   explicit Registry(store::Store* store) : store_(store) {}
   store::Store* store() const { return store_; }
+  // Called after each write that landed (create, update, delete), on the writing thread,
+  // before the write is answered: the API rebuilds what it derives from some kinds (RBAC).
+  void SetAfterWrite(std::function<void(const ResourceInfo&)> hook) {
+    after_write_ = std::move(hook);
+  }
 
   // The object with metadata.resourceVersion set from the store's mod revision. kNotFound.
   Result<nlohmann::json> Get(const ResourceInfo& info, std::string_view namespace_,
@@ -64,6 +70,7 @@ class Registry {
 
  private:
   store::Store* store_;
+  std::function<void(const ResourceInfo&)> after_write_;
 };
 
 // resourceVersion text <-> revision; nullopt for anything but a positive decimal.

@@ -13,10 +13,13 @@ constexpr std::string_view kNo[] = {"no"};
 constexpr std::string_view kEv[] = {"ev"};
 constexpr std::string_view kIng[] = {"ing"};
 constexpr std::string_view kAll[] = {"all"};
+// KubeSphere's User CRD (config/crds/iam.kubesphere.io_users.yaml) lists it in category iam;
+// kube's RBAC kinds have neither short names nor categories.
+constexpr std::string_view kIam[] = {"iam"};
 
 // Order matters only for discovery output, which lists resources as kube does (alphabetical
 // within a group version).
-const std::array<ResourceInfo, 11> kResources = {{
+const std::array<ResourceInfo, 16> kResources = {{
     {"", "v1", "configmaps", "configmap", "ConfigMap", true, kCm, {}, false, false, false},
     {"", "v1", "endpoints", "endpoints", "Endpoints", true, kEp, {}, false, false, false},
     {"", "v1", "events", "event", "Event", true, kEv, {}, false, false, false},
@@ -30,8 +33,20 @@ const std::array<ResourceInfo, 11> kResources = {{
      false, true, false},
     {"networking.k8s.io", "v1", "ingresses", "ingress", "Ingress", true, kIng, {}, true, true,
      false, true},
+    {"rbac.authorization.k8s.io", "v1", "clusterrolebindings", "clusterrolebinding",
+     "ClusterRoleBinding", false, {}, {}, false, false, false},
+    {"rbac.authorization.k8s.io", "v1", "clusterroles", "clusterrole", "ClusterRole", false, {},
+     {}, false, false, false},
+    {"rbac.authorization.k8s.io", "v1", "rolebindings", "rolebinding", "RoleBinding", true, {},
+     {}, false, false, false},
+    {"rbac.authorization.k8s.io", "v1", "roles", "role", "Role", true, {}, {}, false, false,
+     false},
     {"gateway.kubesphere.io", "v1alpha1", "gateways", "gateway", "Gateway", true, {}, {}, true,
      true, true},
+    // Served like KubeSphere's CRD: generation counted, no strategic merge patch, no status
+    // subresource (an admin disables a user by writing status.state with the object).
+    {"iam.kubesphere.io", "v1alpha2", "users", "user", "User", false, {}, kIam, false, true,
+     true},
 }};
 
 }  // namespace

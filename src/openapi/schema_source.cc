@@ -5,16 +5,18 @@
 namespace waygate::openapi {
 namespace {
 
-constexpr std::array<std::pair<std::string_view, std::string_view>, 8> kPrefixes = {{
+constexpr std::array<std::pair<std::string_view, std::string_view>, 10> kPrefixes = {{
     {"core.v1.", "io.k8s.api.core.v1."},
     {"discovery.v1.", "io.k8s.api.discovery.v1."},
     {"networking.v1.", "io.k8s.api.networking.v1."},
+    {"rbac.v1.", "io.k8s.api.rbac.v1."},
     {"meta.v1.", "io.k8s.apimachinery.pkg.apis.meta.v1."},
     {"intstr.", "io.k8s.apimachinery.pkg.util.intstr."},
     {"resource.", "io.k8s.apimachinery.pkg.api.resource."},
     {"runtime.", "io.k8s.apimachinery.pkg.runtime."},
     // kube-apiserver names a CRD's schemas by its reversed group.
     {"gateway.v1alpha1.", "io.kubesphere.gateway.v1alpha1."},
+    {"iam.v1alpha2.", "io.kubesphere.iam.v1alpha2."},
 }};
 
 std::string_view Trim(std::string_view s) {

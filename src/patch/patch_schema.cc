@@ -24,11 +24,12 @@ PatchSchema Make(const char* group, const char* kind, std::initializer_list<Fiel
   return schema;
 }
 
-// Tags as in k8s.io/api v1.32: core/v1/types.go, discovery/v1/types.go, networking/v1/types.go.
+// Tags as in k8s.io/api v1.32: core/v1/types.go, discovery/v1/types.go, networking/v1/types.go,
+// rbac/v1/types.go.
 // Lists written as kAtomic carry no patchStrategy tag there; they are listed to make the choice
 // visible (an Ingress's rules and tls are replaced whole, as kube-apiserver does).
-const std::array<PatchSchema, 10>& Builtins() {
-  static const std::array<PatchSchema, 10> schemas = {
+const std::array<PatchSchema, 14>& Builtins() {
+  static const std::array<PatchSchema, 14> schemas = {
       Make("", "Namespace", {{"spec.finalizers", kAtomic}, {"status.conditions", kMergeByType}}),
       Make("", "Service",
            {{"spec.ports", {PatchStrategy::kMerge, "port"}},
@@ -65,6 +66,11 @@ const std::array<PatchSchema, 10>& Builtins() {
             {"status.loadBalancer.ingress", kAtomic},
             {"status.loadBalancer.ingress.ports", kAtomic}}),
       Make("networking.k8s.io", "IngressClass", {}),
+      // rbac/v1/types.go tags none of its lists: rules and subjects are replaced whole.
+      Make("rbac.authorization.k8s.io", "Role", {}),
+      Make("rbac.authorization.k8s.io", "ClusterRole", {}),
+      Make("rbac.authorization.k8s.io", "RoleBinding", {}),
+      Make("rbac.authorization.k8s.io", "ClusterRoleBinding", {}),
   };
   return schemas;
 }

@@ -141,22 +141,8 @@ Json IngressClassRow(const Json& ic, TimePoint now) {
 
 // ---- Custom resources and the generic convertor ----
 
-// The "date" cell of a CRD column at .metadata.creationTimestamp (cellForJSONValue): null when
-// the path finds nothing, "<invalid>" for an unparsable time, "<unknown>" for "" or zero time.
 Json CustomResourceRow(const Json& object, TimePoint now) {
-  Json age = nullptr;
-  if (const Json* ts = GetPath(object, {"metadata", "creationTimestamp"});
-      ts != nullptr && ts->is_string()) {
-    const std::string& text = ts->get_ref<const std::string&>();
-    if (text.empty() || text == "null") {
-      age = "<unknown>";
-    } else if (std::optional<Instant> t = ParseTime(text); !t) {
-      age = "<invalid>";
-    } else {
-      age = t->IsZero() ? "<unknown>" : HumanDuration(Elapsed(now, *t));
-    }
-  }
-  return Json::array({Name(object), std::move(age)});
+  return Json::array({Name(object), CustomResourceAge(object, now)});
 }
 
 // time.Time.UTC().Format(time.RFC3339) of a whole-second instant.
@@ -210,6 +196,22 @@ constexpr std::string_view kSliceEndpointsDoc =
     "1000 endpoints.";
 
 }  // namespace
+
+Json CustomResourceAge(const Json& object, TimePoint now) {
+  Json age = nullptr;
+  if (const Json* ts = GetPath(object, {"metadata", "creationTimestamp"});
+      ts != nullptr && ts->is_string()) {
+    const std::string& text = ts->get_ref<const std::string&>();
+    if (text.empty() || text == "null") {
+      age = "<unknown>";
+    } else if (std::optional<Instant> t = ParseTime(text); !t) {
+      age = "<invalid>";
+    } else {
+      age = t->IsZero() ? "<unknown>" : HumanDuration(Elapsed(now, *t));
+    }
+  }
+  return age;
+}
 
 const Printer* NetworkPrinter(std::string_view group, std::string_view kind) {
   static const Printer kEndpointSlice{{{"Name", "string", "name", kNameDoc},

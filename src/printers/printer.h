@@ -41,6 +41,8 @@ struct Printer {
 // Printers of the kinds this file set knows; nullptr when none (the caller falls back).
 const Printer* CorePrinter(std::string_view kind);  // group ""
 const Printer* NetworkPrinter(std::string_view group, std::string_view kind);
+// rbac.authorization.k8s.io bindings and KubeSphere's iam.kubesphere.io User CRD.
+const Printer* IamPrinter(std::string_view group, std::string_view kind);
 const Printer& CustomResourcePrinter();  // a CRD with no additionalPrinterColumns: Name, Age
 const Printer& DefaultPrinter();         // apiserver's generic convertor: Name, Created At
 
@@ -75,6 +77,10 @@ std::chrono::nanoseconds Elapsed(TimePoint now, const Instant& t);
 std::string Since(const Json* timestamp, TimePoint now);
 // The AGE cell every printer shares: Since(metadata.creationTimestamp).
 std::string Age(const Json& object, TimePoint now);
+// The "date" cell of a CRD column at .metadata.creationTimestamp (apiextensions'
+// cellForJSONValue): null when the path finds nothing, "<invalid>" for an unparsable time,
+// "<unknown>" for "" or the zero time, else the age.
+Json CustomResourceAge(const Json& object, TimePoint now);
 std::string Name(const Json& object);
 
 // Go's strings.Join.

@@ -18,6 +18,8 @@ const Printer& PrinterFor(std::string_view group, std::string_view kind) {
     if (const Printer* p = internal::CorePrinter(kind)) return *p;
   } else if (const Printer* p = internal::NetworkPrinter(group, kind)) {
     return *p;
+  } else if (const Printer* p = internal::IamPrinter(group, kind)) {
+    return *p;
   }
   return internal::DefaultPrinter();
 }

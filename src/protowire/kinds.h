@@ -21,4 +21,10 @@ Result<nlohmann::json> DecodeService(std::string_view bytes);
 // k8s.io/api/networking/v1/generated.proto
 Result<nlohmann::json> DecodeIngress(std::string_view bytes);
 
+// k8s.io/api/rbac/v1/generated.proto
+Result<nlohmann::json> DecodeRole(std::string_view bytes);
+Result<nlohmann::json> DecodeClusterRole(std::string_view bytes);
+Result<nlohmann::json> DecodeRoleBinding(std::string_view bytes);
+Result<nlohmann::json> DecodeClusterRoleBinding(std::string_view bytes);
+
 }  // namespace waygate::protowire::internal

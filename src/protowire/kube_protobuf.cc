@@ -53,6 +53,11 @@ KindDecoder DecoderFor(std::string_view api_version, std::string_view kind) {
     if (kind == "Service") return internal::DecodeService;
   } else if (api_version == "networking.k8s.io/v1" && kind == "Ingress") {
     return internal::DecodeIngress;
+  } else if (api_version == "rbac.authorization.k8s.io/v1") {
+    if (kind == "Role") return internal::DecodeRole;
+    if (kind == "ClusterRole") return internal::DecodeClusterRole;
+    if (kind == "RoleBinding") return internal::DecodeRoleBinding;
+    if (kind == "ClusterRoleBinding") return internal::DecodeClusterRoleBinding;
   }
   return nullptr;
 }

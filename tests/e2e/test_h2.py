@@ -646,6 +646,14 @@ class H2loadTest(GatewayAlive, unittest.TestCase):
         self.assertEqual(m.groups(), ("20000", "20000", "20000", "20000", "0", "0"), out)
         m = re.search(r"status codes: (\d+) 2xx, (\d+) 3xx, (\d+) 4xx, (\d+) 5xx", out)
         self.assertEqual(m.groups(), ("20000", "0", "0", "0"), out)
+        # Workers publish their counters once a second: wait for the flush that follows the run.
+        deadline = time.monotonic() + 5
+        while True:
+            after = metric_sum(GW.metrics(), "waygate_upstream_connections_opened_total")
+            if after > before or time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
+        time.sleep(1.1)  # one more flush: every worker's share is in
         after = metric_sum(GW.metrics(), "waygate_upstream_connections_opened_total")
         opened = after - before
         # 100 streams in flight at most: about that many upstream connections, reused.

@@ -92,7 +92,7 @@ TEST(Documents, EveryDocumentIsJsonOfTheRightVersion) {
   EXPECT_EQ(V2()["swagger"], "2.0");
   json index = json::parse(Docs().v3_index_json);
   ASSERT_TRUE(index["paths"].is_object());
-  EXPECT_EQ(Docs().v3_groups.size(), 4u);
+  EXPECT_EQ(Docs().v3_groups.size(), 6u);
   for (const auto& [gv, group] : Docs().v3_groups) {
     json doc = json::parse(group.json);
     EXPECT_EQ(doc["openapi"], "3.0.0") << gv;
@@ -109,7 +109,9 @@ TEST(Documents, IndexPointsAtEachGroupDocumentWithItsSha512) {
   EXPECT_EQ(listed, served);
   EXPECT_EQ(served, (std::set<std::string>{"api/v1", "apis/discovery.k8s.io/v1",
                                            "apis/gateway.kubesphere.io/v1alpha1",
-                                           "apis/networking.k8s.io/v1"}));
+                                           "apis/iam.kubesphere.io/v1alpha2",
+                                           "apis/networking.k8s.io/v1",
+                                           "apis/rbac.authorization.k8s.io/v1"}));
   for (const auto& [gv, group] : Docs().v3_groups) {
     ASSERT_EQ(group.hash.size(), 128u) << gv;
     EXPECT_EQ(group.hash.find_first_not_of("0123456789ABCDEF"), std::string::npos) << gv;

@@ -321,6 +321,59 @@ TEST(DecodeKubernetesProtobuf, RejectsWrongMagic) {
   EXPECT_EQ(DecodeError(R"({"kind":"Namespace"})").code, ErrorCode::kInvalid);
 }
 
+TEST(DecodeKubernetesProtobuf, RoleBindingAsKubectlCreatesIt) {
+  // kubectl create rolebinding bob-operator --clusterrole=kubesphere-project-operator --user=bob
+  const std::string raw =
+      Msg()
+          .Sub(1, GoMeta("bob-operator", "demo"))
+          .Sub(2, Msg()
+                      .Bytes(1, "User")
+                      .Bytes(2, "rbac.authorization.k8s.io")
+                      .Bytes(3, "bob")
+                      .Bytes(4, ""))
+          .Sub(2, Msg().Bytes(1, "ServiceAccount").Bytes(2, "").Bytes(3, "ci").Bytes(4, "demo"))
+          .Sub(3, Msg()
+                      .Bytes(1, "rbac.authorization.k8s.io")
+                      .Bytes(2, "ClusterRole")
+                      .Bytes(3, "kubesphere-project-operator"))
+          .str();
+  EXPECT_EQ(Decode(Envelope("rbac.authorization.k8s.io/v1", "RoleBinding", raw)), json::parse(R"({
+    "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
+    "metadata": {"name": "bob-operator", "namespace": "demo", "creationTimestamp": null},
+    "subjects": [{"kind": "User", "apiGroup": "rbac.authorization.k8s.io", "name": "bob"},
+                 {"kind": "ServiceAccount", "name": "ci", "namespace": "demo"}],
+    "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole",
+                "name": "kubesphere-project-operator"}})"));
+  // A ClusterRoleBinding has the same shape; no subjects: the key is left out (omitempty).
+  const std::string bare = Msg().Sub(1, GoMeta("x")).Sub(3, Msg().Bytes(2, "ClusterRole")).str();
+  EXPECT_EQ(Decode(Envelope("rbac.authorization.k8s.io/v1", "ClusterRoleBinding", bare)),
+            json::parse(R"({
+    "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
+    "metadata": {"name": "x", "creationTimestamp": null},
+    "roleRef": {"apiGroup": "", "kind": "ClusterRole", "name": ""}})"));
+}
+
+TEST(DecodeKubernetesProtobuf, RolesAsKubectlCreatesThem) {
+  // kubectl create role svc-editor --verb=get,list --resource=services
+  const std::string raw =
+      Msg()
+          .Sub(1, GoMeta("svc-editor", "demo"))
+          .Sub(2, Msg().Bytes(1, "get").Bytes(1, "list").Bytes(2, "").Bytes(3, "services"))
+          .str();
+  EXPECT_EQ(Decode(Envelope("rbac.authorization.k8s.io/v1", "Role", raw)), json::parse(R"({
+    "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role",
+    "metadata": {"name": "svc-editor", "namespace": "demo", "creationTimestamp": null},
+    "rules": [{"verbs": ["get", "list"], "apiGroups": [""], "resources": ["services"]}]})"));
+  // No rules and a rule without verbs: null, as encoding/json writes nil slices without
+  // omitempty (validation then names rules[0].verbs).
+  const std::string empty = Msg().Sub(1, GoMeta("r")).str();
+  EXPECT_EQ(Decode(Envelope("rbac.authorization.k8s.io/v1", "ClusterRole", empty))["rules"],
+            nullptr);
+  const std::string no_verbs = Msg().Sub(1, GoMeta("r")).Sub(2, Msg().Bytes(5, "/healthz")).str();
+  EXPECT_EQ(Decode(Envelope("rbac.authorization.k8s.io/v1", "ClusterRole", no_verbs))["rules"],
+            json::parse(R"([{"verbs": null, "nonResourceURLs": ["/healthz"]}])"));
+}
+
 TEST(DecodeKubernetesProtobuf, UnsupportedKindNamesIt) {
   const std::string raw = Msg().Sub(1, GoMeta("p")).str();
   const Error pod = DecodeError(Envelope("v1", "Pod", raw));
