@@ -96,6 +96,10 @@ class Api {
   // Validate. False after answering the request; `hold` keeps its lock until the write lands.
   bool AdmitAgainstStore(Call& call, nlohmann::json& object, const nlohmann::json* old,
                          std::unique_lock<std::mutex>& hold);
+  // Tenancy: an Ingress may not route a host another project's Ingress already routes (422
+  // naming the owner project). Takes ingress_hosts_mu_ into `hold`.
+  bool AdmitHostClaims(Call& call, const nlohmann::json& object,
+                       std::unique_lock<std::mutex>& hold);
   // Write path shared by update and patch: admission, validation, compare-and-swap.
   void FinishUpdate(Call& call, const nlohmann::json& old, nlohmann::json object, int status_ok);
 
@@ -112,6 +116,8 @@ class Api {
   OAuthServer oauth_;
   // RBAC policy, rebuilt on every change of a Role, ClusterRole or binding.
   Authorizer authz_;
+
+  std::mutex ingress_hosts_mu_;  // see AdmitHostClaims
 
   std::mutex ns_mu_;
   std::condition_variable ns_cv_;

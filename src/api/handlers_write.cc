@@ -4,6 +4,7 @@
 
 #include "api/admission.h"
 #include "api/api_internal.h"
+#include "api/host_claims.h"
 #include "apply/managed_fields.h"
 #include "fieldcheck/fieldcheck.h"
 #include "model/field_path.h"
@@ -270,6 +271,29 @@ bool Api::AdmitAgainstStore(Call& call, json& object, const json* old,
   }
   AddWarnings(call, verdict.warnings);
   hold = std::move(verdict.hold);
+  if (call.resource->group == "networking.k8s.io" && call.resource->kind == "Ingress" &&
+      call.info.subresource != "status") {
+    return AdmitHostClaims(call, object, hold);
+  }
+  return true;
+}
+
+bool Api::AdmitHostClaims(Call& call, const json& object, std::unique_lock<std::mutex>& hold) {
+  // Ingress writes take turns from the claim check until their write lands, so two projects
+  // claiming one free host at once cannot both pass. One server only: servers sharing etcd
+  // each hold their own lock (docs/security.md lists it).
+  hold = std::unique_lock<std::mutex>(ingress_hosts_mu_);
+  auto stored = registry_.List(*call.resource, "", ListOptions{});
+  if (!stored.ok()) {
+    SendError(call, stored.error(), MetaName(object));
+    return false;
+  }
+  std::vector<Error> errors = CheckHostClaims(object, stored->items);
+  if (!errors.empty()) {
+    SendStatus(call, apistatus::Invalid(call.resource->group, call.resource->kind,
+                                        MetaName(object), errors));
+    return false;
+  }
   return true;
 }
 

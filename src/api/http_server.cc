@@ -258,13 +258,17 @@ void HttpServer::AcceptLoop() {
     }
     connections_[fd] = std::thread([this, fd, r = remote.ToString()] {
       Serve(fd, r);
-      ::close(fd);
+      // The entry leaves the map before the descriptor is closed, both under the lock: once
+      // closed, accept4 may hand out the same number again, and the accept loop must then find
+      // the slot empty (assigning over a joinable std::thread is std::terminate), and the
+      // destructor must never shut down a number that now belongs to someone else.
       std::lock_guard<std::mutex> l(mu_);
       auto it = connections_.find(fd);
       if (it != connections_.end()) {
         finished_.push_back(std::move(it->second));
         connections_.erase(it);
       }
+      ::close(fd);
     });
   }
 }

@@ -27,4 +27,8 @@ Result<nlohmann::json> DecodeClusterRole(std::string_view bytes);
 Result<nlohmann::json> DecodeRoleBinding(std::string_view bytes);
 Result<nlohmann::json> DecodeClusterRoleBinding(std::string_view bytes);
 
+// k8s.io/api/authorization/v1/generated.proto
+Result<nlohmann::json> DecodeSelfSubjectAccessReview(std::string_view bytes);
+Result<nlohmann::json> DecodeSelfSubjectRulesReview(std::string_view bytes);
+
 }  // namespace waygate::protowire::internal

@@ -58,6 +58,9 @@ KindDecoder DecoderFor(std::string_view api_version, std::string_view kind) {
     if (kind == "ClusterRole") return internal::DecodeClusterRole;
     if (kind == "RoleBinding") return internal::DecodeRoleBinding;
     if (kind == "ClusterRoleBinding") return internal::DecodeClusterRoleBinding;
+  } else if (api_version == "authorization.k8s.io/v1") {
+    if (kind == "SelfSubjectAccessReview") return internal::DecodeSelfSubjectAccessReview;
+    if (kind == "SelfSubjectRulesReview") return internal::DecodeSelfSubjectRulesReview;
   }
   return nullptr;
 }

@@ -106,7 +106,7 @@ class KubectlTest(unittest.TestCase):
                              ("b", {"tier": "back", "env": "prod"}),
                              ("c", {"tier": "front"})]:
             self.kubectl("create", "-f", "-",
-                         input=json.dumps(ingress(name, ns, f"{name}.example.com", labels=labels)))
+                         input=json.dumps(ingress(name, ns, f"{name}.{ns}.example.com", labels=labels)))
 
         def names(selector):
             out = self.kubectl("get", "ingress", "-n", ns, "-l", selector, "-o", "name").stdout
@@ -250,7 +250,7 @@ class KubectlTest(unittest.TestCase):
 
     def test_creator_is_stamped_by_the_server(self):
         self.kubectl("create", "namespace", "creator")
-        obj = ingress("c", "creator", "c.example.com",
+        obj = ingress("c", "creator", "c.creator.example.com",
                       annotations={"kubesphere.io/creator": "mallory"})
         self.kubectl("create", "-f", "-", input=json.dumps(obj))
         self.kubectl("annotate", "--overwrite", "ingress", "c", "-n", "creator",
@@ -260,7 +260,7 @@ class KubectlTest(unittest.TestCase):
 
     def test_generate_name(self):
         self.kubectl("create", "namespace", "generated")
-        obj = ingress("", "generated", "gen.example.com")
+        obj = ingress("", "generated", "generated.example.com")
         del obj["metadata"]["name"]
         obj["metadata"]["generateName"] = "gen-"
         out = self.kubectl("create", "-f", "-", "-o", "name", input=json.dumps(obj)).stdout
@@ -407,11 +407,11 @@ class KubectlTest(unittest.TestCase):
     def test_delete_and_namespace_cascade(self):
         ns = "doomed"
         self.kubectl("create", "namespace", ns)
-        self.kubectl("create", "-f", "-", input=json.dumps(ingress("a", ns, "a.example.com")))
+        self.kubectl("create", "-f", "-", input=json.dumps(ingress("a", ns, "a.doomed.example.com")))
         self.kubectl("create", "configmap", "c", "-n", ns, "--from-literal=x=y")
         self.kubectl("delete", "ingress", "a", "-n", ns)
         self.assertEqual(self.kubectl("get", "ingress", "-n", ns, "-o", "name").stdout, "")
-        self.kubectl("create", "-f", "-", input=json.dumps(ingress("b", ns, "b.example.com")))
+        self.kubectl("create", "-f", "-", input=json.dumps(ingress("b", ns, "b.doomed.example.com")))
         out = self.kubectl("delete", "namespace", ns, "--timeout", "30s")
         self.assertIn(f'namespace "{ns}" deleted', out.stdout)
         gone = self.kubectl("get", "namespace", ns, check=False)

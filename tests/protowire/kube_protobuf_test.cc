@@ -374,6 +374,104 @@ TEST(DecodeKubernetesProtobuf, RolesAsKubectlCreatesThem) {
             json::parse(R"([{"verbs": null, "nonResourceURLs": ["/healthz"]}])"));
 }
 
+TEST(DecodeKubernetesProtobuf, SelfSubjectAccessReviewAsKubectlSendsIt) {
+  // kubectl auth can-i get pods/log -n demo: every string of the non-pointer structs is written,
+  // empty ones included, and the status struct is written zeroed.
+  const Msg attrs = Msg()
+                        .Bytes(1, "demo")
+                        .Bytes(2, "get")
+                        .Bytes(3, "")
+                        .Bytes(4, "")
+                        .Bytes(5, "pods")
+                        .Bytes(6, "log")
+                        .Bytes(7, "")
+                        .Sub(8, Msg().Bytes(1, "spec.nodeName=n1"))  // fieldSelector: skipped
+                        .Sub(9, Msg().Bytes(1, "app=x"));            // labelSelector: skipped
+  const Msg status = Msg().Varint(1, 0).Bytes(2, "").Bytes(3, "").Varint(4, 0);
+  const std::string raw = Msg().Sub(1, GoMeta("")).Sub(2, Msg().Sub(1, attrs)).Sub(3, status).str();
+  EXPECT_EQ(Decode(Envelope("authorization.k8s.io/v1", "SelfSubjectAccessReview", raw)),
+            json::parse(R"({
+    "apiVersion": "authorization.k8s.io/v1", "kind": "SelfSubjectAccessReview",
+    "metadata": {"creationTimestamp": null},
+    "spec": {"resourceAttributes": {"namespace": "demo", "verb": "get", "resource": "pods",
+                                    "subresource": "log"}},
+    "status": {"allowed": false}})"));
+  // Every attribute string lands under its own key.
+  const Msg all = Msg()
+                      .Bytes(1, "ns")
+                      .Bytes(2, "update")
+                      .Bytes(3, "apps")
+                      .Bytes(4, "v1")
+                      .Bytes(5, "deployments")
+                      .Bytes(6, "scale")
+                      .Bytes(7, "web");
+  EXPECT_EQ(Decode(Envelope("authorization.k8s.io/v1", "SelfSubjectAccessReview",
+                            Msg().Sub(2, Msg().Sub(1, all)).str()))["spec"],
+            json::parse(R"({"resourceAttributes": {"namespace": "ns", "verb": "update",
+      "group": "apps", "version": "v1", "resource": "deployments", "subresource": "scale",
+      "name": "web"}})"));
+  // kubectl auth can-i get /healthz: nonResourceAttributes instead.
+  const std::string non_resource =
+      Msg()
+          .Sub(1, GoMeta(""))
+          .Sub(2, Msg().Sub(2, Msg().Bytes(1, "/healthz").Bytes(2, "get")))
+          .Sub(3, status)
+          .str();
+  EXPECT_EQ(
+      Decode(Envelope("authorization.k8s.io/v1", "SelfSubjectAccessReview", non_resource))["spec"],
+      json::parse(R"({"nonResourceAttributes": {"path": "/healthz", "verb": "get"}})"));
+  // A present but empty attributes message stays present (a pointer in Go); no spec at all
+  // still writes `spec` (no omitempty), so validation can name what is missing.
+  EXPECT_EQ(Decode(Envelope("authorization.k8s.io/v1", "SelfSubjectAccessReview",
+                            Msg().Sub(2, Msg().Sub(2, Msg())).str()))["spec"],
+            json::parse(R"({"nonResourceAttributes": {}})"));
+  EXPECT_EQ(Decode(Envelope("authorization.k8s.io/v1", "SelfSubjectAccessReview", ""))["spec"],
+            json::object());
+}
+
+TEST(DecodeKubernetesProtobuf, SelfSubjectRulesReviewAsKubectlSendsIt) {
+  // kubectl auth can-i --list -n demo
+  const Msg status = Msg().Varint(3, 0).Bytes(4, "");
+  const std::string raw =
+      Msg().Sub(1, GoMeta("")).Sub(2, Msg().Bytes(1, "demo")).Sub(3, status).str();
+  EXPECT_EQ(Decode(Envelope("authorization.k8s.io/v1", "SelfSubjectRulesReview", raw)),
+            json::parse(R"({
+    "apiVersion": "authorization.k8s.io/v1", "kind": "SelfSubjectRulesReview",
+    "metadata": {"creationTimestamp": null},
+    "spec": {"namespace": "demo"},
+    "status": {"resourceRules": null, "nonResourceRules": null, "incomplete": false}})"));
+  // An empty namespace is left out (omitempty); the server's status is never read from the
+  // client.
+  const std::string lying =
+      Msg().Sub(2, Msg().Bytes(1, "")).Sub(3, Msg().Sub(1, Msg().Bytes(1, "*")).Varint(3, 1)).str();
+  const json r = Decode(Envelope("authorization.k8s.io/v1", "SelfSubjectRulesReview", lying));
+  EXPECT_EQ(r["spec"], json::object());
+  EXPECT_EQ(r["status"]["resourceRules"], nullptr);
+  EXPECT_EQ(r["status"]["incomplete"], false);
+}
+
+TEST(DecodeKubernetesProtobuf, AuthorizationReviewErrors) {
+  // Wrong wire type for a known attribute string: named in the message.
+  const std::string wrong = Msg().Sub(2, Msg().Sub(1, Msg().Varint(2, 3))).str();
+  const Error e =
+      DecodeError(Envelope("authorization.k8s.io/v1", "SelfSubjectAccessReview", wrong));
+  EXPECT_EQ(e.code, ErrorCode::kInvalid);
+  EXPECT_NE(e.message.find("ResourceAttributes.verb"), std::string::npos);
+  // Invalid UTF-8 in the rules review's namespace.
+  const std::string utf8 = Msg().Sub(2, Msg().Bytes(1, "bad\xc3(")).str();
+  EXPECT_EQ(DecodeError(Envelope("authorization.k8s.io/v1", "SelfSubjectRulesReview", utf8)).code,
+            ErrorCode::kInvalid);
+  // The other reviews of the group are not decoded (kubectl never sends them here).
+  EXPECT_EQ(DecodeError(Envelope("authorization.k8s.io/v1", "SubjectAccessReview",
+                                 Msg().Sub(1, GoMeta("")).str()))
+                .code,
+            ErrorCode::kUnsupported);
+  EXPECT_EQ(DecodeError(Envelope("authorization.k8s.io/v1beta1", "SelfSubjectAccessReview",
+                                 Msg().Sub(1, GoMeta("")).str()))
+                .code,
+            ErrorCode::kUnsupported);
+}
+
 TEST(DecodeKubernetesProtobuf, UnsupportedKindNamesIt) {
   const std::string raw = Msg().Sub(1, GoMeta("p")).str();
   const Error pod = DecodeError(Envelope("v1", "Pod", raw));
