@@ -308,6 +308,12 @@ void Print(const DemoOptions& options, const AccessView& view,
     if (ec) self = "waygate";
     std::string dir = std::filesystem::absolute(options.data_dir, ec).lexically_normal().string();
     if (ec) dir = options.data_dir;
+    // The console is served by the API server itself; its CA is the server's own.
+    fprintf(out,
+            "\n# the web console (sign in as admin; the password is in %s/admin-password; the "
+            "certificate is signed by %s/pki/ca.crt):\n"
+            "https://%s/\n",
+            dir.c_str(), dir.c_str(), options.client.server.HostHeader().c_str());
     fprintf(out,
             "\n# the API, with kubectl (edits are served at once):\n"
             "%s kubeconfig --data-dir %s > %s/kubeconfig\n"

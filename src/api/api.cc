@@ -9,6 +9,7 @@
 #include "api/api_internal.h"
 #include "api/discovery.h"
 #include "base/log.h"
+#include "console/console.h"
 #include "openapi/openapi.h"
 #include "printers/table.h"
 
@@ -277,6 +278,14 @@ void Api::Handle(const HttpRequest& request, ResponseWriter& writer) {
 }
 
 void Api::Serve(const HttpRequest& request, ResponseWriter& writer, audit::Event& audit_event) {
+  // The console's page and files are public (everything it shows comes from the API with the
+  // signed-in user's token), like the sign-in endpoint below.
+  if (auto page = console::Serve({request.method, request.path, request.Header("accept"),
+                                  request.Header("accept-encoding"),
+                                  request.Header("if-none-match")})) {
+    writer.Send(page->status, page->content_type, page->body, page->headers);
+    return;
+  }
   // How a client gets a token cannot require one.
   if (OAuthServer::Owns(request.path)) {
     if (request.method == "POST") {

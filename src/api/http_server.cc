@@ -94,8 +94,12 @@ class Writer : public ResponseWriter {
             const std::vector<std::pair<std::string, std::string>>& headers = {}) override {
     sent_ = true;
     std::string out = StatusLine(status, content_type, headers);
-    out += "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n";
-    if (!head_only_) out.append(body);
+    // 204 and 304 have no content; a Content-Length on a 304 would have to be the 200's
+    // (RFC 9110 8.6), so none is sent.
+    bool no_content = status == 204 || status == 304;
+    if (!no_content) out += "Content-Length: " + std::to_string(body.size()) + "\r\n";
+    out += "\r\n";
+    if (!head_only_ && !no_content) out.append(body);
     ok_ = conn_.Write(out);
     return ok_;
   }
