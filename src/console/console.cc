@@ -5,8 +5,11 @@
 
 #include <algorithm>
 #include <cctype>
+#include <nlohmann/json.hpp>
 
+#include "annotations/parse.h"
 #include "console/assets.h"
+#include "route/gateway_config_keys.h"
 
 namespace waygate::console {
 namespace {
@@ -103,6 +106,28 @@ Response Page() {
   return r;
 }
 
+// What the wizard and the gateway page offer for autocompletion, from the same tables the
+// parsers use, so the console never suggests a key the server would refuse.
+const std::string& KeysDocument() {
+  static const std::string document = [] {
+    nlohmann::json annotations = nlohmann::json::array();
+    for (const annotations::KeyInfo& k : annotations::SupportedKeys()) {
+      annotations.push_back({{"key", "nginx.ingress.kubernetes.io/" + std::string(k.key)},
+                             {"default", k.default_value},
+                             {"description", k.description}});
+    }
+    nlohmann::json gateway = nlohmann::json::array();
+    for (const route::GatewayConfigKey& k : route::GatewayConfigKeys()) {
+      gateway.push_back({{"key", k.key},
+                         {"default", k.default_value},
+                         {"description", k.description},
+                         {"example", k.example}});
+    }
+    return nlohmann::json{{"annotations", annotations}, {"gatewayConfig", gateway}}.dump();
+  }();
+  return document;
+}
+
 Response Plain(int status, std::string_view text) {
   Response r;
   r.status = status;
@@ -129,6 +154,14 @@ std::optional<Response> Serve(const Request& request) {
     return r;
   }
   std::string_view name = request.path.substr(kPrefix.size());
+  if (name == "keys.json") {
+    Response r;
+    r.content_type = "application/json";
+    r.body = KeysDocument();
+    r.headers.emplace_back("Cache-Control", "no-cache");
+    AddSecurityHeaders(r, {});
+    return r;
+  }
   // The shell is only served at "/" (with its nonce); its raw template is not an asset.
   const Asset* asset = name == "index.html" ? nullptr : Find(name);
   if (asset == nullptr) return Plain(404, "not found");

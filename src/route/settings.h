@@ -39,6 +39,8 @@ struct GatewaySettings {
   uint32_t hsts_max_age = 31536000;                // "hsts-max-age" (seconds)
   bool hsts_include_subdomains = true;             // "hsts-include-subdomains"
   bool hsts_preload = false;                       // "hsts-preload"
+
+  bool operator==(const GatewaySettings&) const = default;
 };
 
 // Parses a whole config map; unknown keys are reported (so typos are visible) but do not fail.

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 
@@ -130,6 +131,31 @@ TEST(ConsoleServeTest, OnlyContentHashedNamesAreCachedForAYear) {
       EXPECT_EQ(cache, "no-cache") << asset.path;
     }
   }
+}
+
+}  // namespace
+}  // namespace waygate::console
+
+namespace waygate::console {
+namespace {
+
+TEST(ConsoleKeysTest, TheCatalogListsAnnotationsWithTheirPrefixAndGatewayKeys) {
+  auto r = Serve(Get("/console/keys.json"));
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->content_type, "application/json");
+  auto doc = nlohmann::json::parse(r->body);
+  bool rewrite = false;
+  for (const auto& k : doc.at("annotations")) {
+    EXPECT_TRUE(k.at("key").get<std::string>().starts_with("nginx.ingress.kubernetes.io/"));
+    rewrite = rewrite || k.at("key") == "nginx.ingress.kubernetes.io/rewrite-target";
+  }
+  EXPECT_TRUE(rewrite);
+  bool body_size = false;
+  for (const auto& k : doc.at("gatewayConfig")) {
+    body_size = body_size || (k.at("key") == "proxy-body-size" && k.at("default") == "1m");
+  }
+  EXPECT_TRUE(body_size);
 }
 
 }  // namespace

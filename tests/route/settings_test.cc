@@ -2,8 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
 #include <string>
 #include <vector>
+
+#include "route/gateway_config_keys.h"
 
 namespace waygate::route {
 namespace {
@@ -235,6 +238,42 @@ TEST(ParseRouteAnnotations, SizesTimeoutsAndTries) {
     ASSERT_FALSE(bad.ok()) << key;
     EXPECT_EQ(bad.error().field, std::string("metadata.annotations[") + kPrefix + key + "]");
   }
+}
+
+}  // namespace
+}  // namespace waygate::route
+
+// The console offers GatewayConfigKeys() to project admins: each key must be one the parser
+// takes, its stated default must be the parser's default, and its example must be a valid value
+// that changes something.
+namespace waygate::route {
+namespace {
+
+TEST(GatewayConfigKeysTest, EveryListedKeyParsesItsDefaultAndExample) {
+  std::set<std::string_view> seen;
+  for (const GatewayConfigKey& entry : GatewayConfigKeys()) {
+    EXPECT_TRUE(seen.insert(entry.key).second) << "listed twice: " << entry.key;
+    EXPECT_FALSE(entry.description.empty()) << entry.key;
+    if (!entry.default_value.empty()) {
+      GatewaySettings settings;
+      Status applied = ApplyGatewaySetting(entry.key, entry.default_value, settings);
+      ASSERT_TRUE(applied.ok()) << entry.key << ": " << applied.error().message;
+      EXPECT_TRUE(settings == GatewaySettings{})
+          << entry.key << ": \"" << entry.default_value << "\" is not the parser's default";
+    }
+    GatewaySettings changed;
+    Status applied = ApplyGatewaySetting(entry.key, entry.example, changed);
+    ASSERT_TRUE(applied.ok()) << entry.key << ": " << applied.error().message;
+    EXPECT_FALSE(changed == GatewaySettings{}) << entry.key << ": the example changes nothing";
+  }
+  EXPECT_EQ(seen.size(), 21u);
+}
+
+TEST(GatewayConfigKeysTest, AKeyNotListedIsUnknownToTheParser) {
+  GatewaySettings settings;
+  Status applied = ApplyGatewaySetting("proxy-buffer-size", "8k", settings);
+  ASSERT_FALSE(applied.ok());
+  EXPECT_EQ(applied.error().code, ErrorCode::kUnsupported);
 }
 
 }  // namespace
