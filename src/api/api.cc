@@ -491,6 +491,7 @@ void Api::ServeOpenApi(Call& call) {
 
 void Api::ServeResource(Call& call) {
   if (call.info.group == "authorization.k8s.io") return Reviews(call);
+  if (call.info.group == "authentication.k8s.io") return WhoAmI(call);
   call.resource = FindResource(call.info.group, call.info.version, call.info.resource);
   if (call.resource == nullptr) {
     SendStatus(call, apistatus::NotFoundPath());

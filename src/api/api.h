@@ -87,6 +87,9 @@ class Api {
   rbac::Decision Decide(const rbac::UserInfo& user, const rbac::Attributes& request) const;
   bool AuthorizeGatewayCreate(Call& call, const nlohmann::json& object);
   bool ConfirmNoEscalation(Call& call, const nlohmann::json& object);
+  // POST authentication.k8s.io/{v1,v1beta1} selfsubjectreviews (`kubectl auth whoami`): who
+  // the server thinks the caller is.
+  void WhoAmI(Call& call);
   void Reviews(Call& call);
 
   // Checks the namespace a new object goes into exists and is not being deleted; false after

@@ -329,4 +329,33 @@ void Api::Reviews(Call& call) {
   SendJson(call, 201, review);
 }
 
+void Api::WhoAmI(Call& call) {
+  const std::string& version = call.info.version;
+  if ((version != "v1" && version != "v1beta1") || call.info.resource != "selfsubjectreviews" ||
+      !call.info.namespace_.empty() || !call.info.name.empty() ||
+      !call.info.subresource.empty()) {
+    SendStatus(call, apistatus::NotFoundPath());
+    return;
+  }
+  if (call.info.verb != "create") {
+    SendStatus(call, apistatus::MethodNotSupported("authentication.k8s.io", "selfsubjectreviews",
+                                                   call.info.verb));
+    return;
+  }
+  // The request carries nothing but metadata (kubectl may send it as protobuf): the answer
+  // depends only on the credentials, so the body is not read.
+  json groups = json::array();
+  for (const std::string& g : call.user_info.groups) groups.push_back(g);
+  if (std::find(call.user_info.groups.begin(), call.user_info.groups.end(),
+                "system:authenticated") == call.user_info.groups.end()) {
+    groups.push_back("system:authenticated");
+  }
+  json review = {{"kind", "SelfSubjectReview"},
+                 {"apiVersion", "authentication.k8s.io/" + version},
+                 {"metadata", {{"creationTimestamp", nullptr}}},
+                 {"status", {{"userInfo", {{"username", call.user_info.name},
+                                           {"groups", std::move(groups)}}}}}};
+  SendJson(call, 201, review);
+}
+
 }  // namespace waygate::api

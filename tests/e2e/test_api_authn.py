@@ -192,6 +192,36 @@ class ApiAuthnTest(unittest.TestCase):
         self.assertEqual(out.returncode, 1)
         self.assertIn("nobody-here", out.stderr)
 
+    def test_whoami_names_the_signed_in_user(self):
+        # kubectl auth whoami (SelfSubjectReview; kubectl may send it as protobuf).
+        self.ensure_user("carol", "carol-secret-1")
+        out = self.waygate_kubeconfig("--user", "carol")
+        self.assertEqual(out.returncode, 0, out.stderr)
+        carol = self.kubeconfig_with("carol", out.stdout)
+        who = self.kubectl_as(carol, "auth", "whoami", "-o", "json")
+        info = json.loads(who.stdout)["status"]["userInfo"]
+        self.assertEqual(info["username"], "carol")
+        self.assertIn("system:authenticated", info["groups"])
+        self.assertNotIn("system:masters", info["groups"])
+        # Over JSON, both served versions; admin is in system:masters; anonymous is 401.
+        for version in ("v1", "v1beta1"):
+            status, _, body = self.http(
+                "POST", f"/apis/authentication.k8s.io/{version}/selfsubjectreviews",
+                b'{"kind":"SelfSubjectReview"}',
+                {"Authorization": "Bearer " + self.api.token,
+                 "Content-Type": "application/json"})
+            self.assertEqual(status, 201, body)
+            doc = json.loads(body)
+            self.assertEqual(doc["apiVersion"], f"authentication.k8s.io/{version}")
+            self.assertEqual(doc["status"]["userInfo"]["username"], "admin")
+            self.assertIn("system:masters", doc["status"]["userInfo"]["groups"])
+        status, _, body = self.http("POST", "/apis/authentication.k8s.io/v1/selfsubjectreviews",
+                                    b"{}", {"Content-Type": "application/json"})
+        self.assert_401_status(status, body, "anonymous whoami")
+        status, _, _ = self.http("GET", "/apis/authentication.k8s.io/v1/selfsubjectreviews",
+                                 headers={"Authorization": "Bearer " + self.api.token})
+        self.assertEqual(status, 405)
+
     def test_bad_tokens_are_401_status(self):
         for header in ["Basic YWRtaW46YWRtaW4=", "Bearer", "Bearer wrong",
                        "Bearer " + "a" * 5000, "Bearer " + self.api.token + " extra",
