@@ -9,12 +9,13 @@ Result<std::unique_ptr<DataPlane>> StartApiDataPlane(
     const proxy::AccessLogSink* access_log, sync::ApiSource* source,
     const SnapshotCell<route::RouteTable>* routes,
     const SnapshotCell<proxy::GatewaySet>* gateways, std::optional<net::Address> https,
-    const SnapshotCell<proxy::TlsSnapshot>* main_tls) {
+    const SnapshotCell<proxy::TlsSnapshot>* main_tls, const std::string& main_gateway) {
   DataPlaneOptions options;
   options.gateways = gateways;
   options.http = http;
   options.https = std::move(https);
   options.main_tls = main_tls;
+  options.main_gateway = main_gateway;
   options.admin = admin;
   options.workers = workers;
   options.access_log = access_log;

@@ -18,6 +18,7 @@ Result<std::unique_ptr<DataPlane>> StartApiDataPlane(const net::Address& http,
                                                      const SnapshotCell<route::RouteTable>* routes,
                                                      const SnapshotCell<proxy::GatewaySet>* gateways,
                                                      std::optional<net::Address> https = {},
-                                                     const SnapshotCell<proxy::TlsSnapshot>* main_tls = nullptr);
+                                                     const SnapshotCell<proxy::TlsSnapshot>* main_tls = nullptr,
+                                                     const std::string& main_gateway = "");
 
 }  // namespace waygate::cmd

@@ -32,6 +32,7 @@ Result<std::unique_ptr<DataPlane>> DataPlane::Start(const DataPlaneOptions& opti
   shared.registry = &plane->registry_;
   shared.access_log = options.access_log;
   shared.main_tls = options.main_tls;
+  if (!options.main_gateway.empty()) shared.main_gateway = options.main_gateway;
 
   int count = options.workers > 0 ? options.workers : 1;
   auto fds = BindReusePort(options.http, count);

@@ -31,6 +31,9 @@ struct DataPlaneOptions {
   const proxy::AccessLogSink* access_log = nullptr;
   std::function<bool()> ready;                       // /readyz
   std::function<void(proxy::Registry&)> add_metrics;  // config gauges, called per scrape
+  // The gateway ("ns/name") the main listeners serve, in per-gateway metrics; empty: the
+  // cluster gateway, as route::CompileOptions has it.
+  std::string main_gateway;
 };
 
 class DataPlane {
@@ -43,6 +46,8 @@ class DataPlane {
   const std::optional<net::Address>& https_address() const { return https_address_; }
   const net::Address& admin_address() const { return admin_->address(); }
   void WakeWorkers();  // thread-safe: see proxy::Worker::Wake
+  // What the workers flush into (thread-safe; monitoring samples it).
+  const proxy::Registry& registry() const { return registry_; }
 
  private:
   DataPlane() = default;

@@ -104,7 +104,7 @@ int RunGateway(const std::vector<std::string>& args) {
     auto plane = StartApiDataPlane(*http_addr, *admin_addr, worker_count, access_log.get(),
                                    api_source->get(), &routes,
                                    node.listeners ? node.listeners->cell() : nullptr,
-                                   https_addr, &main_tls);
+                                   https_addr, &main_tls, api_options.compile.gateway);
     if (!plane.ok()) return Fail(plane.error().ToString());
     WakeOnPublish wake_on_publish(node.listeners.get(), plane->get());
     log::Info("gateway started: " + std::to_string(worker_count) + " workers, following " +
@@ -133,6 +133,7 @@ int RunGateway(const std::vector<std::string>& args) {
   plane_options.admin = *admin_addr;
   plane_options.workers = worker_count;
   plane_options.access_log = access_log.get();
+  plane_options.main_gateway = source_options.compile.gateway;
   plane_options.ready = [src] { return src->ready(); };
   plane_options.add_metrics = [src](proxy::Registry& registry) {
     auto st = src->stats();

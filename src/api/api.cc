@@ -518,6 +518,7 @@ void Api::ServeResource(Call& call) {
     if (!Authorize(call)) return;
     return Access(call);
   }
+  if (sub == "metrics" || sub == "log") return Monitoring(call);
   if (!sub.empty() && !(sub == "status" && call.resource->has_status)) {
     SendStatus(call, apistatus::NotFoundPath());
     return;

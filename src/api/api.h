@@ -24,6 +24,7 @@
 #include "api/registry.h"
 #include "audit/audit_log.h"
 #include "iam/tokens.h"
+#include "monitoring/monitor.h"
 #include "printers/table.h"
 #include "store/store.h"
 
@@ -42,6 +43,9 @@ struct ApiOptions {
   OAuthOptions oauth;
   // Where writes, sign-ins and refusals are recorded (DIR/audit.log); nullptr: nowhere.
   audit::AuditLog* audit = nullptr;
+  // This process's gateways' metrics ring and recent access-log lines, read by the metrics and
+  // log subresources (monitoring_views.cc); nullptr: they answer empty.
+  const monitoring::Monitor* monitoring = nullptr;
 };
 
 class Api {
@@ -73,6 +77,9 @@ class Api {
   void DeleteCollection(Call& call);
   // GET .../ingresses/NAME/access, and .../ingresses/-/access for every Ingress listed.
   void Access(Call& call);
+  // GET .../ingresses/NAME/metrics, .../gateways/NAME/metrics and .../gateways/NAME/log
+  // (monitoring_views.cc).
+  void Monitoring(Call& call);
   // The printers' context for a Table of `resource` (Ingress: the serving gateways' access),
   // from the Gateways stored now.
   printers::TableContext TableContextFor(const ResourceInfo& resource);

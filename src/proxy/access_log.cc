@@ -9,6 +9,8 @@
 #include <cstring>
 #include <memory>
 
+#include "proxy/recent_log.h"
+
 namespace waygate::proxy {
 
 Result<std::unique_ptr<AccessLogSink>> AccessLogSink::Open(const std::string& path,
@@ -180,6 +182,56 @@ void AccessLogBuffer::Append(const AccessLogEntry& e, int64_t unix_seconds) {
     buf_ += "\"}\n";
   }
   if (buf_.size() >= 32 * 1024) Flush();
+}
+
+// Here rather than in recent_log.cc: it escapes as the combined format does.
+std::string FormatLogLine(const LogRecord& r) {
+  std::string out;
+  out.reserve(256);
+  char text[64];
+  time_t t = static_cast<time_t>(r.unix_seconds);
+  tm tmv;
+  localtime_r(&t, &tmv);
+  strftime(text, sizeof text, "%d/%b/%Y:%H:%M:%S %z", &tmv);
+  AppendOrDash(out, r.remote_addr.view(), false);
+  out += " - - [";
+  out += text;
+  out += "] \"";
+  AppendEscaped(out, r.method.view(), false);
+  out.push_back(' ');
+  AppendEscaped(out, r.target.view(), false);
+  out += r.version_minor == 0 ? " HTTP/1.0\" " : " HTTP/1.1\" ";
+  out += std::to_string(r.status);
+  out.push_back(' ');
+  out += std::to_string(r.body_bytes_sent);
+  out += " \"";
+  AppendOrDash(out, r.referer.view(), false);
+  out += "\" \"";
+  AppendOrDash(out, r.user_agent.view(), false);
+  snprintf(text, sizeof text, "\" %.3f [", r.request_time_s);
+  out += text;
+  if (r.service.len == 0) {
+    out.push_back('-');
+  } else {
+    AppendEscaped(out, r.namespace_.view(), false);
+    out.push_back('-');
+    AppendEscaped(out, r.service.view(), false);
+    out.push_back('-');
+    AppendEscaped(out, r.service_port.view(), false);
+  }
+  out += "] [";
+  if (r.ingress.len == 0) {
+    out.push_back('-');
+  } else {
+    AppendEscaped(out, r.namespace_.view(), false);
+    out.push_back('/');
+    AppendEscaped(out, r.ingress.view(), false);
+  }
+  out += "] ";
+  AppendOrDash(out, r.upstream_addr.view(), false);
+  out.push_back(' ');
+  AppendOrDash(out, r.request_id.view(), false);
+  return out;
 }
 
 void AccessLogBuffer::Flush() {

@@ -199,7 +199,9 @@ void Session::StartExchange(const http::RequestHead& head, size_t head_len) {
     }
   }
   method_.assign(head.method.data(), std::min<size_t>(head.method.size(), 16));
-  if (w_->access_log_.enabled()) {
+  {
+    // For the access log and the gateway's recent-log ring (kept even without --access-log);
+    // the strings keep their capacity, so this copies without allocating once warm.
     log_method_.assign(head.method);
     log_target_.assign(head.target);
     log_host_.assign(head.host);
@@ -851,14 +853,44 @@ void Session::RecordCompletion(uint16_t status) {
   // round every fast request to zero.
   double seconds = static_cast<double>(MonotonicNs() - started_ns_) / 1e9;
   auto& c = w.counters_;
-  int b = 0;
-  while (b < WorkerCounters::kBuckets && seconds > kDurationBounds[b]) ++b;
+  const int b = DurationBucket(seconds);
   if (b < WorkerCounters::kBuckets) ++c.duration_buckets[b];
   c.duration_sum += seconds;
   ++c.duration_count;
-  w.requests_.Record(table_, route_, status, ClassifyMethod(method_));
-  if (w.access_log_.enabled() &&
-      (route_ == nullptr || route_->policy == nullptr || route_->policy->errors.access_log)) {
+  w.requests_.Record(table_, route_, status, ClassifyMethod(method_), b, seconds);
+  w.requests_.RecordGateway(serving_->gateway_id, status, b, seconds);
+  const bool logged =
+      route_ == nullptr || route_->policy == nullptr || route_->policy->errors.access_log;
+  if (logged) {
+    // The gateway's recent-log ring: bounded copies into a fixed slot, formatted when read.
+    LogRecord& r = w.recent_log_.Next();
+    r.unix_seconds = w.unix_now_s_;
+    r.request_time_s = seconds;
+    r.body_bytes_sent = body_bytes_sent_;
+    r.status = status;
+    r.version_minor = client_http10_ ? 0 : 1;
+    r.gateway = serving_->gateway_id;
+    r.remote_addr.Set(std::string_view(peer_ip_, peer_ip_len_));
+    r.method.Set(log_method_);
+    r.host.Set(log_host_);
+    r.target.Set(log_target_);
+    r.referer.Set(log_referer_);
+    r.user_agent.Set(log_user_agent_);
+    r.request_id.Set(request_id_);
+    r.upstream_addr.Set(up_ ? std::string_view(up_->endpoint->address) : std::string_view());
+    if (route_) {
+      r.namespace_.Set(route_->ingress_namespace);
+      r.ingress.Set(route_->ingress_name);
+      r.service.Set(canary_ != nullptr ? canary_->service : route_->service);
+      r.service_port.Set(backend_ ? std::string_view(backend_->port) : std::string_view());
+    } else {
+      r.namespace_.Set({});
+      r.ingress.Set({});
+      r.service.Set({});
+      r.service_port.Set({});
+    }
+  }
+  if (w.access_log_.enabled() && logged) {
     AccessLogEntry e;
     e.remote_addr = std::string_view(peer_ip_, peer_ip_len_);
     e.method = log_method_;
@@ -992,13 +1024,11 @@ void Session::SendParseError(uint16_t status) {
   route_ = nullptr;
   backend_ = nullptr;
   is_head_ = false;
-  if (w_->access_log_.enabled()) {
-    log_method_.clear();
-    log_target_.clear();
-    log_host_.clear();
-    log_referer_.clear();
-    log_user_agent_.clear();
-  }
+  log_method_.clear();
+  log_target_.clear();
+  log_host_.clear();
+  log_referer_.clear();
+  log_user_agent_.clear();
   in_.Clear();
   SendError(status, true);
 }

@@ -39,9 +39,40 @@ const char* ToString(MethodLabel m) {
   return "OTHER";
 }
 
+void RequestStats::Add(const RequestStats& o) {
+  for (int i = 0; i < 6; ++i) by_class[i] += o.by_class[i];
+  for (int i = 0; i < WorkerCounters::kBuckets; ++i) buckets[i] += o.buckets[i];
+  sum += o.sum;
+  count += o.count;
+}
+
 void Registry::AddRequests(const RequestLabels& labels, uint64_t n) {
   std::lock_guard<std::mutex> lock(mu_);
   requests_[labels] += n;
+}
+
+void Registry::AddRequests(const RequestLabels& labels, const RequestStats& stats) {
+  std::lock_guard<std::mutex> lock(mu_);
+  requests_[labels] += stats.count;
+  if (!labels.ingress.empty()) ingresses_[{labels.namespace_, labels.ingress}].Add(stats);
+}
+
+void Registry::AddGatewayStats(const std::string& gateway, const RequestStats& stats,
+                               int64_t connections) {
+  std::lock_guard<std::mutex> lock(mu_);
+  GatewayStats& g = gateways_[gateway];
+  g.requests.Add(stats);
+  g.active_connections += connections;
+}
+
+Registry::Totals Registry::MonitoringTotals() const {
+  Totals totals;
+  std::lock_guard<std::mutex> lock(mu_);
+  totals.gateways = gateways_;
+  for (const auto& [key, stats] : ingresses_) {
+    totals.ingresses.emplace(key.first + "/" + key.second, stats);
+  }
+  return totals;
 }
 
 void Registry::AddWorkerCounters(const WorkerCounters& d) {
@@ -111,6 +142,24 @@ void Counter(std::string& out, const char* name, const char* help, uint64_t valu
   out += '\n';
 }
 
+// The samples of one labelled histogram series; `labels` is rendered already ("a=\"b\",").
+void Histogram(std::string& out, const char* name, const std::string& labels,
+               const RequestStats& s) {
+  char buf[64];
+  uint64_t cumulative = 0;
+  for (int i = 0; i < WorkerCounters::kBuckets; ++i) {
+    cumulative += s.buckets[i];
+    snprintf(buf, sizeof buf, "le=\"%g\"} ", kDurationBounds[i]);
+    out += std::string(name) + "_bucket{" + labels + buf + std::to_string(cumulative) + "\n";
+  }
+  out += std::string(name) + "_bucket{" + labels + "le=\"+Inf\"} " + std::to_string(s.count) +
+         "\n";
+  snprintf(buf, sizeof buf, "%.6f", s.sum);
+  std::string bare = labels.substr(0, labels.empty() ? 0 : labels.size() - 1);  // no last ','
+  out += std::string(name) + "_sum{" + bare + "} " + buf + "\n";
+  out += std::string(name) + "_count{" + bare + "} " + std::to_string(s.count) + "\n";
+}
+
 }  // namespace
 
 std::string Registry::Render() const {
@@ -169,6 +218,43 @@ std::string Registry::Render() const {
   Counter(out, "waygate_tls_handshake_failures_total",
           "TLS connections that failed before or during the handshake",
           totals_.tls_handshake_failures);
+  // Per Ingress and per gateway (the console's monitoring reads the same figures).
+  out +=
+      "# HELP waygate_ingress_request_duration_seconds The request processing time in seconds, "
+      "per Ingress\n"
+      "# TYPE waygate_ingress_request_duration_seconds histogram\n";
+  for (const auto& [key, stats] : ingresses_) {
+    Histogram(out, "waygate_ingress_request_duration_seconds",
+              "ingress=\"" + Escape(key.second) + "\",namespace=\"" + Escape(key.first) + "\",",
+              stats);
+  }
+  out +=
+      "# HELP waygate_gateway_requests_total Requests a gateway answered, by status class\n"
+      "# TYPE waygate_gateway_requests_total counter\n";
+  static const char* const kClasses[6] = {"other", "1xx", "2xx", "3xx", "4xx", "5xx"};
+  for (const auto& [gateway, g] : gateways_) {
+    for (int c = 0; c < 6; ++c) {
+      if (g.requests.by_class[c] == 0) continue;
+      out += "waygate_gateway_requests_total{gateway=\"" + Escape(gateway) +
+             "\",status_class=\"" + kClasses[c] + "\"} " +
+             std::to_string(g.requests.by_class[c]) + "\n";
+    }
+  }
+  out +=
+      "# HELP waygate_gateway_request_duration_seconds The request processing time in seconds, "
+      "per gateway\n"
+      "# TYPE waygate_gateway_request_duration_seconds histogram\n";
+  for (const auto& [gateway, g] : gateways_) {
+    Histogram(out, "waygate_gateway_request_duration_seconds",
+              "gateway=\"" + Escape(gateway) + "\",", g.requests);
+  }
+  out +=
+      "# HELP waygate_downstream_connections_active Client connections open now, per gateway\n"
+      "# TYPE waygate_downstream_connections_active gauge\n";
+  for (const auto& [gateway, g] : gateways_) {
+    out += "waygate_downstream_connections_active{gateway=\"" + Escape(gateway) + "\"} " +
+           std::to_string(g.active_connections) + "\n";
+  }
   for (const auto& [name, v] : counters_) {
     out += "# TYPE " + name + " counter\n" + name + " " + std::to_string(v) + "\n";
   }
@@ -180,16 +266,36 @@ std::string Registry::Render() const {
 }
 
 void RequestCounter::Record(const std::shared_ptr<const route::RouteTable>& table,
-                            const route::Route* route, uint16_t status, MethodLabel method) {
+                            const route::Route* route, uint16_t status, MethodLabel method,
+                            int bucket, double seconds) {
   if (table != table_) {
     // Routes of the previous table stay valid only while we hold it: turn them into labels now.
-    Flush();
+    FlushRoutes();
     table_ = table;
   }
-  ++counts_[Key{route, status, method}];
+  counts_[Key{route, status, method}].Record(status, bucket, seconds);
+}
+
+uint32_t RequestCounter::Intern(const std::string& gateway) {
+  for (size_t i = 0; i < gateway_names_.size(); ++i) {
+    if (gateway_names_[i] == gateway) return static_cast<uint32_t>(i);
+  }
+  gateway_names_.push_back(gateway);
+  gateways_.emplace_back();
+  return static_cast<uint32_t>(gateway_names_.size() - 1);
 }
 
 void RequestCounter::Flush() {
+  FlushRoutes();
+  for (size_t i = 0; i < gateways_.size(); ++i) {
+    GatewayTally& g = gateways_[i];
+    if (g.stats.empty() && g.connections == 0) continue;
+    registry_->AddGatewayStats(gateway_names_[i], g.stats, g.connections);
+    g = GatewayTally{};
+  }
+}
+
+void RequestCounter::FlushRoutes() {
   for (const auto& [k, n] : counts_) {
     Registry::RequestLabels l;
     if (k.route) {

@@ -402,6 +402,7 @@ void Session::Close() {
   } else {
     if (h2_) h2_->CloseAll();  // every stream's exchange ends with its connection
     ::close(fd_);
+    w_->requests_.ConnectionClosed(serving_->gateway_id);  // counted open when accepted
   }
   w_->RemoveSession(this);
 }

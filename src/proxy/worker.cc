@@ -78,6 +78,7 @@ class Worker::Listener : public net::IoHandler {
         continue;
       }
       ++w_->counters_.downstream_connections_accepted;
+      w_->requests_.ConnectionOpened(serving_->gateway_id);
       s->list_index_ = w_->sessions_.size();
       w_->sessions_.push_back(s);
       s->Start();
@@ -119,6 +120,7 @@ Worker::Worker(int index, const WorkerShared& shared, std::unique_ptr<net::Event
   rng_ = seed | 1;
   balancer_seed_ = seed ^ 0x9e3779b97f4a7c15ull;
   main_ = std::make_shared<Serving>(balancer_seed_);
+  main_->gateway_id = requests_.Intern(shared.main_gateway);
   UpdateDate();
 }
 
@@ -214,6 +216,7 @@ void Worker::AdoptGatewaySet(const GatewaySet* set, uint64_t refresh,
         ++old;
       } else {
         serving = std::make_shared<Serving>(balancer_seed_ ^ std::hash<std::string>{}(g.gateway));
+        serving->gateway_id = requests_.Intern(g.gateway);
       }
       keep_alive.push_back(std::move(serving->table));
       serving->table = g.table;
@@ -298,6 +301,7 @@ void Worker::Tick(int64_t now_ms) {
 
 void Worker::FlushMetrics() {
   requests_.Flush();
+  recent_log_.Flush(requests_.gateway_names(), &shared_.registry->recent_log());
   shared_.registry->AddWorkerCounters(counters_);
   counters_ = WorkerCounters{};
 }

@@ -17,6 +17,7 @@
 #include "proxy/access_log.h"
 #include "proxy/gateway_set.h"
 #include "proxy/metrics.h"
+#include "proxy/recent_log.h"
 #include "route/route_table.h"
 #include "upstream/balancer.h"
 #include "upstream/connection.h"
@@ -48,6 +49,7 @@ struct Serving {
   std::shared_ptr<const route::RouteTable> table;
   std::shared_ptr<const TlsSnapshot> tls;  // for its https listeners; null: they refuse
   upstream::Balancer balancer;
+  uint32_t gateway_id = 0;  // the worker's id of its gateway (RequestCounter::Intern)
 };
 
 // Immutable, shared by all workers.
@@ -58,6 +60,8 @@ struct WorkerShared {
   Registry* registry = nullptr;
   const AccessLogSink* access_log = nullptr;  // null: access log off
   http::Limits limits;
+  // The gateway ("ns/name") the main listeners serve, for per-gateway metrics and the log ring.
+  std::string main_gateway = "kubesphere-controls-system/kubesphere-router-kubesphere-system";
 };
 
 class Worker {
@@ -124,6 +128,7 @@ class Worker {
   WorkerCounters counters_;
   RequestCounter requests_;
   AccessLogBuffer access_log_;
+  RecentLogBuffer recent_log_;
   int64_t last_flush_ms_ = 0;
   // Bumped by every Balancer::Rebuild: BackendState pointers held by sessions are valid only
   // within one epoch.

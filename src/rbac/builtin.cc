@@ -52,12 +52,13 @@ Json ProjectAdmin() {
       Json::array({
           Rule(kManage, {"networking.k8s.io"}, {"ingresses"}),
           Rule(kRead, {"networking.k8s.io"}, {"ingresses/status"}),
-          Rule(kGet, {"networking.k8s.io"}, {"ingresses/access"}),
+          Rule(kGet, {"networking.k8s.io"}, {"ingresses/access", "ingresses/metrics"}),
           Rule(kManage, {""}, {"services", "endpoints", "secrets", "configmaps", "events"}),
           Rule(kRead, {""}, {"services/status"}),
           Rule(kManage, {"discovery.k8s.io"}, {"endpointslices"}),
           Rule(kManage, {"gateway.kubesphere.io"}, {"gateways"}),
           Rule(kRead, {"gateway.kubesphere.io"}, {"gateways/status"}),
+          Rule(kGet, {"gateway.kubesphere.io"}, {"gateways/metrics", "gateways/log"}),
           Rule(kManage, {kRbacGroup}, {"roles", "rolebindings"}),
       }));
 }
@@ -67,11 +68,14 @@ Json ProjectOperator() {
                      Json::array({
                          Rule(kManage, {"networking.k8s.io"}, {"ingresses"}),
                          Rule(kRead, {"networking.k8s.io"}, {"ingresses/status"}),
-                         Rule(kGet, {"networking.k8s.io"}, {"ingresses/access"}),
+                         Rule(kGet, {"networking.k8s.io"},
+                              {"ingresses/access", "ingresses/metrics"}),
                          Rule(kManage, {""}, {"services", "endpoints", "secrets", "configmaps"}),
                          Rule(kRead, {""}, {"services/status", "events"}),
                          Rule(kManage, {"discovery.k8s.io"}, {"endpointslices"}),
                          Rule(kRead, {"gateway.kubesphere.io"}, {"gateways", "gateways/status"}),
+                         Rule(kGet, {"gateway.kubesphere.io"},
+                              {"gateways/metrics", "gateways/log"}),
                      }));
 }
 
@@ -80,10 +84,11 @@ Json ProjectViewer() {
       kProjectViewer,
       Json::array({
           Rule(kRead, {"networking.k8s.io"}, {"ingresses", "ingresses/status"}),
-          Rule(kGet, {"networking.k8s.io"}, {"ingresses/access"}),
+          Rule(kGet, {"networking.k8s.io"}, {"ingresses/access", "ingresses/metrics"}),
           Rule(kRead, {""}, {"services", "services/status", "endpoints", "configmaps", "events"}),
           Rule(kRead, {"discovery.k8s.io"}, {"endpointslices"}),
           Rule(kRead, {"gateway.kubesphere.io"}, {"gateways", "gateways/status"}),
+          Rule(kGet, {"gateway.kubesphere.io"}, {"gateways/metrics", "gateways/log"}),
       }));
 }
 

@@ -11,6 +11,8 @@
 //       EndpointSlices, Secrets, ConfigMaps; read Events and the Gateway
 //   ClusterRole kubesphere-project-viewer    read Ingresses, Services, Endpoints,
 //       EndpointSlices, ConfigMaps, Events, the Gateway (Secrets: not even their names)
+//   All three also `get` the monitoring subresources: ingresses/metrics, gateways/metrics and
+//   gateways/log (like kube's pods/log, a subresource rule of its own).
 //
 // A project member is a RoleBinding in the project's namespace naming one of the three project
 // ClusterRoles (kube's own pattern for admin/edit/view), so one definition serves every

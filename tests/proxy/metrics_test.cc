@@ -373,5 +373,210 @@ TEST(RequestCounter, UnmatchedRequestsCountWithEmptyRouteLabels) {
             2);
 }
 
+
+// ---- per-ingress and per-gateway figures (the console's monitoring) ----
+
+namespace monitoring_figures {
+
+const std::string kIngressFront =
+    "waygate_ingress_request_duration_seconds_bucket{ingress=\"front\",namespace=\"shop\",le=\"";
+
+TEST(RequestCounter, DurationsFeedAPerIngressHistogramOnFlush) {
+  Registry registry;
+  RequestCounter counter(&registry);
+  auto table = ShopTable();
+  const route::Route* front = table->Lookup("shop.example.com", "/");
+  const route::Route* api = table->Lookup("api.example.com", "/v1/x");
+  counter.Record(table, front, 200, MethodLabel::kGet, DurationBucket(0.003), 0.003);
+  counter.Record(table, front, 200, MethodLabel::kGet, DurationBucket(0.2), 0.2);
+  counter.Record(table, front, 404, MethodLabel::kGet, DurationBucket(0.2), 0.2);
+  counter.Record(table, front, 502, MethodLabel::kPost, DurationBucket(45), 45);
+  counter.Record(table, api, 201, MethodLabel::kPost, DurationBucket(0.04), 0.04);
+  counter.Record(table, nullptr, 404, MethodLabel::kGet, 0, 0.001);  // no Ingress: no series
+  EXPECT_TRUE(registry.MonitoringTotals().ingresses.empty()) << "nothing before the flush";
+  counter.Flush();
+
+  const std::string text = registry.Render();
+  Exposition e = Exposition::Parse(text);
+  ASSERT_TRUE(e.errors.empty()) << Joined(e.errors) << text;
+  EXPECT_EQ(e.types["waygate_ingress_request_duration_seconds"], "histogram");
+  EXPECT_EQ(e.Get(kIngressFront + "0.005\"}"), 1);
+  EXPECT_EQ(e.Get(kIngressFront + "0.1\"}"), 1);
+  EXPECT_EQ(e.Get(kIngressFront + "0.25\"}"), 3);
+  EXPECT_EQ(e.Get(kIngressFront + "30\"}"), 3);
+  EXPECT_EQ(e.Get(kIngressFront + "+Inf\"}"), 4);
+  EXPECT_EQ(e.Get("waygate_ingress_request_duration_seconds_count{ingress=\"front\","
+                  "namespace=\"shop\"}"),
+            4);
+  EXPECT_NEAR(e.Get("waygate_ingress_request_duration_seconds_sum{ingress=\"front\","
+                    "namespace=\"shop\"}"),
+              45.403, 1e-6);
+  EXPECT_EQ(e.Get("waygate_ingress_request_duration_seconds_count{ingress=\"api\","
+                  "namespace=\"shop\"}"),
+            1);
+  // The existing series are unchanged by the durations.
+  EXPECT_EQ(e.Get(kFrontGet200), 2);
+
+  auto totals = registry.MonitoringTotals();
+  ASSERT_EQ(totals.ingresses.size(), 2u);
+  const RequestStats& f = totals.ingresses.at("shop/front");
+  EXPECT_EQ(f.count, 4u);
+  EXPECT_EQ(f.by_class[2], 2u);
+  EXPECT_EQ(f.by_class[4], 1u);
+  EXPECT_EQ(f.by_class[5], 1u);
+  EXPECT_EQ(f.buckets[0], 1u);
+  EXPECT_EQ(f.buckets[5], 2u);
+
+  // A second flush adds nothing; new requests add to the same series.
+  counter.Flush();
+  counter.Record(table, front, 200, MethodLabel::kGet, DurationBucket(0.003), 0.003);
+  counter.Flush();
+  EXPECT_EQ(registry.MonitoringTotals().ingresses.at("shop/front").count, 5u);
+}
+
+TEST(RequestCounter, GatewayFiguresAndOpenConnectionsPerGateway) {
+  Registry registry;
+  RequestCounter counter(&registry);
+  const uint32_t a = counter.Intern("kubesphere-controls-system/kubesphere-router-shop");
+  const uint32_t b = counter.Intern("kubesphere-controls-system/kubesphere-router-blog");
+  EXPECT_EQ(counter.Intern("kubesphere-controls-system/kubesphere-router-shop"), a);
+  EXPECT_NE(a, b);
+  counter.ConnectionOpened(a);
+  counter.ConnectionOpened(a);
+  counter.ConnectionOpened(b);
+  counter.RecordGateway(a, 200, DurationBucket(0.02), 0.02);
+  counter.RecordGateway(a, 503, DurationBucket(0.02), 0.02);
+  counter.Flush();
+  counter.ConnectionClosed(a);
+  counter.ConnectionClosed(b);
+  counter.RecordGateway(b, 404, DurationBucket(2), 2);
+  counter.Flush();
+
+  auto totals = registry.MonitoringTotals();
+  const GatewayStats& shop = totals.gateways.at("kubesphere-controls-system/kubesphere-router-shop");
+  EXPECT_EQ(shop.active_connections, 1);
+  EXPECT_EQ(shop.requests.count, 2u);
+  EXPECT_EQ(shop.requests.by_class[5], 1u);
+  const GatewayStats& blog = totals.gateways.at("kubesphere-controls-system/kubesphere-router-blog");
+  EXPECT_EQ(blog.active_connections, 0);
+  EXPECT_EQ(blog.requests.by_class[4], 1u);
+
+  const std::string text = registry.Render();
+  Exposition e = Exposition::Parse(text);
+  ASSERT_TRUE(e.errors.empty()) << Joined(e.errors) << text;
+  EXPECT_EQ(e.types["waygate_downstream_connections_active"], "gauge");
+  EXPECT_EQ(e.Get("waygate_downstream_connections_active{gateway=\"kubesphere-controls-system/"
+                  "kubesphere-router-shop\"}"),
+            1);
+  EXPECT_EQ(e.Get("waygate_gateway_requests_total{gateway=\"kubesphere-controls-system/"
+                  "kubesphere-router-shop\",status_class=\"5xx\"}"),
+            1);
+  EXPECT_EQ(e.Get("waygate_gateway_request_duration_seconds_bucket{gateway=\"kubesphere-"
+                  "controls-system/kubesphere-router-blog\",le=\"2.5\"}"),
+            1);
+  EXPECT_EQ(e.Get("waygate_gateway_request_duration_seconds_bucket{gateway=\"kubesphere-"
+                  "controls-system/kubesphere-router-blog\",le=\"1\"}"),
+            0);
+}
+
+TEST(DurationBucket, BoundsAreInclusive) {
+  EXPECT_EQ(DurationBucket(0), 0);
+  EXPECT_EQ(DurationBucket(0.005), 0);
+  EXPECT_EQ(DurationBucket(0.0051), 1);
+  EXPECT_EQ(DurationBucket(30), WorkerCounters::kBuckets - 1);
+  EXPECT_EQ(DurationBucket(30.5), WorkerCounters::kBuckets);
+}
+
+// ---- RecentLog ----
+
+LogRecord Line(uint32_t gateway, std::string_view target, uint16_t status = 200) {
+  LogRecord r;
+  r.unix_seconds = 1'700'000'000;
+  r.request_time_s = 0.012;
+  r.body_bytes_sent = 5;
+  r.status = status;
+  r.gateway = gateway;
+  r.remote_addr.Set("10.0.0.1");
+  r.method.Set("GET");
+  r.host.Set("shop.example.com");
+  r.target.Set(target);
+  r.user_agent.Set("curl/8");
+  r.request_id.Set("abc123");
+  r.upstream_addr.Set("10.1.0.7:8080");
+  r.namespace_.Set("shop");
+  r.ingress.Set("front");
+  r.service.Set("web");
+  r.service_port.Set("80");
+  return r;
+}
+
+TEST(RecentLog, FormatsOnReadInCombinedPlusUpstreamInfo) {
+  std::string line = FormatLogLine(Line(0, "/a?\"x\""));
+  EXPECT_NE(line.find("10.0.0.1 - - ["), std::string::npos) << line;
+  EXPECT_NE(line.find("] \"GET /a?\\x22x\\x22 HTTP/1.1\" 200 5 \"-\" \"curl/8\" 0.012 "
+                      "[shop-web-80] [shop/front] 10.1.0.7:8080 abc123"),
+            std::string::npos)
+      << line;
+  LogRecord none = Line(0, "/");
+  none.ingress.Set("");
+  none.service.Set("");
+  none.upstream_addr.Set("");
+  line = FormatLogLine(none);
+  EXPECT_NE(line.find(" [-] [-] - abc123"), std::string::npos) << line;
+}
+
+TEST(RecentLog, KeepsTheLastLinesPerGatewayAndFiltersByKeyword) {
+  RecentLog log;
+  const std::vector<std::string> names = {"ns/a", "ns/b"};
+  std::vector<LogRecord> records;
+  for (int i = 0; i < 1200; ++i) records.push_back(Line(0, "/a/" + std::to_string(i)));
+  records.push_back(Line(1, "/b/only", 503));
+  log.Add(names, records.data(), records.size());
+
+  auto all = log.Tail("ns/a", 0, "");
+  ASSERT_EQ(all.size(), RecentLog::kLinesPerGateway);
+  EXPECT_NE(all.front().find("/a/200 "), std::string::npos) << all.front();  // oldest kept
+  EXPECT_NE(all.back().find("/a/1199 "), std::string::npos) << all.back();
+  auto tail = log.Tail("ns/a", 3, "");
+  ASSERT_EQ(tail.size(), 3u);
+  EXPECT_NE(tail[0].find("/a/1197 "), std::string::npos);
+  EXPECT_NE(tail[2].find("/a/1199 "), std::string::npos);
+  // Keyword: case-insensitive substring of the line.
+  auto hits = log.Tail("ns/a", 0, "/A/119");
+  ASSERT_EQ(hits.size(), 10u);  // /a/1190../a/1199 (/a/119 is no longer kept)
+  EXPECT_NE(hits.front().find("/a/1190 "), std::string::npos);
+  EXPECT_EQ(log.Tail("ns/a", 2, "/a/119").size(), 2u);
+  auto b = log.Tail("ns/b", 10, "");
+  ASSERT_EQ(b.size(), 1u);
+  EXPECT_NE(b[0].find("\" 503 "), std::string::npos);
+  EXPECT_TRUE(log.Tail("ns/c", 10, "").empty());
+  EXPECT_TRUE(log.Tail("ns/b", 10, "no such thing").empty());
+}
+
+TEST(RecentLogBuffer, KeepsTheNewestPendingRecordsInOrder) {
+  RecentLog log;
+  RecentLogBuffer buffer;
+  const std::vector<std::string> names = {"ns/a"};
+  const size_t n = RecentLogBuffer::kPending + 10;
+  for (size_t i = 0; i < n; ++i) buffer.Next() = Line(0, "/p/" + std::to_string(i));
+  buffer.Flush(names, &log);
+  auto lines = log.Tail("ns/a", 0, "");
+  ASSERT_EQ(lines.size(), RecentLogBuffer::kPending);
+  EXPECT_NE(lines.front().find("/p/10 "), std::string::npos) << lines.front();
+  EXPECT_NE(lines.back().find("/p/" + std::to_string(n - 1) + " "), std::string::npos);
+  buffer.Flush(names, &log);  // nothing pending: nothing added
+  EXPECT_EQ(log.Tail("ns/a", 0, "").size(), RecentLogBuffer::kPending);
+}
+
+TEST(LogField, TruncatesAtItsSize) {
+  LogField<4> f;
+  f.Set("abcdef");
+  EXPECT_EQ(f.view(), "abcd");
+  f.Set("");
+  EXPECT_EQ(f.view(), "");
+}
+
+}  // namespace monitoring_figures
+
 }  // namespace
 }  // namespace waygate::proxy
