@@ -88,6 +88,7 @@ async function send(method, path, { query, json, form, auth = true } = {}) {
 
 export const get = (path, query) => send('GET', path, { query });
 export const post = (path, json) => send('POST', path, { json });
+export const put = (path, json) => send('PUT', path, { json });
 export const del = (path) => send('DELETE', path);
 
 // POST /oauth/token (password grant). On success the token and user name are kept for this tab.

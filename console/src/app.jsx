@@ -5,11 +5,17 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { onUnauthorized, session, signOut } from './api.js';
 import { Header } from './components/Header.jsx';
 import { lang, setLang, t } from './i18n/index.js';
+import { ClusterGateway } from './pages/ClusterGateway.jsx';
 import { ComingSoon, NotFound } from './pages/ComingSoon.jsx';
+import { Monitoring } from './pages/Monitoring.jsx';
+import { GatewaySettings } from './pages/GatewaySettings.jsx';
 import { Overview } from './pages/Overview.jsx';
 import { Projects } from './pages/Projects.jsx';
 import { RouteDetail } from './pages/RouteDetail.jsx';
+import { RouteWizard } from './pages/RouteWizard.jsx';
 import { Routes } from './pages/Routes.jsx';
+import { Secrets } from './pages/Secrets.jsx';
+import { Services } from './pages/Services.jsx';
 import { SignIn } from './pages/SignIn.jsx';
 import {
   forgetPermissions,
@@ -30,9 +36,19 @@ function Page({ route }) {
     case 'route':
       return <RouteDetail ns={route.ns} name={route.name} />;
     case 'gateway':
-      return <ComingSoon ns={route.ns} which="gateway" />;
+      return <GatewaySettings ns={route.ns} />;
+    case 'clusterGateway':
+      return <ClusterGateway />;
+    case 'services':
+      return <Services ns={route.ns} />;
+    case 'secrets':
+      return <Secrets ns={route.ns} />;
     case 'createRoute':
-      return <ComingSoon ns={route.ns} which="create" />;
+      return <RouteWizard ns={route.ns} />;
+    case 'routeMonitoring':
+      return <Monitoring ns={route.ns} name={route.name} which="route" />;
+    case 'gatewayMonitoring':
+      return <Monitoring ns={route.ns} which="gateway" />;
     default:
       return <NotFound />;
   }

@@ -173,10 +173,10 @@ step('project overview: counts, the NodePort gateway, the gateway button for the
   await padmin.shot('overview');
 });
 
-step('the gateway settings link leads to its (coming soon) page', async () => {
+step('the gateway settings link leads to the gateway settings page', async () => {
   const { page } = padmin;
   await page.click('#gateway-settings');
-  await eventually(async () => assert.match(await text(page.locator('#coming-soon')), /coming soon/));
+  await eventually(async () => assert.equal(await text(page.locator('[data-testid=gw-type]')), 'NodePort'));
   assert.equal(await page.evaluate(() => location.hash), '#/projects/p1/gateway');
   await padmin.shot('gateway');
 });
@@ -241,10 +241,10 @@ step('routes list: the label filter is the server\'s labelSelector, its errors s
   await expectRoutes(page, ['old', 'older', 'secure', 'web']);
 });
 
-step('routes list: Create is offered to the project admin (the wizard is coming soon)', async () => {
+step('routes list: Create is offered to the project admin and opens the wizard', async () => {
   const { page } = padmin;
   await page.click('#routes-create');
-  await eventually(async () => assert.match(await text(page.locator('#coming-soon')), /create wizard is coming soon/));
+  await eventually(async () => assert.equal(await page.locator('#wz-name').count(), 1));
   assert.equal(await page.evaluate(() => location.hash), '#/projects/p1/create-route');
   await padmin.shot('create-route');
 });

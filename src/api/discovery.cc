@@ -33,6 +33,26 @@ std::vector<std::pair<std::string, std::string>> GroupVersions() {
   return out;
 }
 
+// Read-only views served beside an object (monitoring_views.cc), listed as kube lists
+// pods/log: a "get"-only subresource. Metrics answer in Waygate's own group (like
+// ingresses/access); the log is plain text, so it names the object's kind, as pods/log does.
+struct View {
+  std::string_view subresource;
+  std::string_view group;  // "" with version "": the resource's own kind
+  std::string_view version;
+  std::string_view kind;
+};
+
+std::vector<View> Views(const ResourceInfo& r) {
+  if (r.group == "networking.k8s.io" && r.resource == "ingresses") {
+    return {{"metrics", kAccessGroup, kAccessVersion, "IngressMetrics"}};
+  }
+  if (r.group == "gateway.kubesphere.io" && r.resource == "gateways") {
+    return {{"metrics", kAccessGroup, kAccessVersion, "GatewayMetrics"}, {"log", "", "", ""}};
+  }
+  return {};
+}
+
 }  // namespace
 
 json LegacyCoreVersions(const std::string& server_address) {
@@ -98,6 +118,18 @@ json ResourceList(std::string_view group, std::string_view version) {
                                {"kind", kAccessKind},
                                {"verbs", json::array({"get"})}});
     }
+    for (const View& v : Views(r)) {
+      json entry = {{"name", std::string(r.resource) + "/" + std::string(v.subresource)},
+                    {"singularName", ""},
+                    {"namespaced", r.namespaced},
+                    {"kind", std::string(v.kind.empty() ? r.kind : v.kind)},
+                    {"verbs", json::array({"get"})}};
+      if (!v.group.empty()) {
+        entry["group"] = std::string(v.group);
+        entry["version"] = std::string(v.version);
+      }
+      resources.push_back(std::move(entry));
+    }
   }
   if (resources.empty()) return nullptr;
   std::string gv = group.empty() ? std::string(version)
@@ -139,6 +171,16 @@ json AggregatedDiscovery(bool core, std::string_view version) {
                {"responseKind",
                 {{"group", kAccessGroup}, {"version", kAccessVersion}, {"kind", kAccessKind}}},
                {"verbs", json::array({"get"})}});
+    }
+    for (const View& v : Views(r)) {
+      json kind = v.group.empty()
+                      ? json{{"group", g}, {"version", std::string(r.version)},
+                             {"kind", std::string(r.kind)}}
+                      : json{{"group", std::string(v.group)}, {"version", std::string(v.version)},
+                             {"kind", std::string(v.kind)}};
+      subresources.push_back(json{{"subresource", std::string(v.subresource)},
+                                  {"responseKind", std::move(kind)},
+                                  {"verbs", json::array({"get"})}});
     }
     if (!subresources.empty()) entry["subresources"] = std::move(subresources);
     list.push_back(entry);

@@ -5,15 +5,23 @@ import { href } from '../router.js';
 
 function crumbs(route) {
   const items = [{ label: t('nav.projects'), href: href.projects() }];
-  const { ns } = route;
+  if (route.page === 'clusterGateway') {
+    items.push({ label: t('nav.clusterGateway'), href: href.clusterGateway() });
+    return items;
+  }
+  const { ns, page, name } = route;
   if (!ns) return items;
   items.push({ label: ns, href: href.overview(ns) });
-  if (route.page === 'routes' || route.page === 'route' || route.page === 'createRoute') {
+  if (['routes', 'route', 'createRoute', 'routeMonitoring'].includes(page)) {
     items.push({ label: t('nav.routes'), href: href.routes(ns) });
   }
-  if (route.page === 'route') items.push({ label: route.name, href: href.route(ns, route.name) });
-  if (route.page === 'createRoute') items.push({ label: t('nav.createRoute'), href: href.createRoute(ns) });
-  if (route.page === 'gateway') items.push({ label: t('nav.gateway'), href: href.gateway(ns) });
+  if (page === 'route' || page === 'routeMonitoring') items.push({ label: name, href: href.route(ns, name) });
+  if (page === 'routeMonitoring') items.push({ label: t('nav.monitoring'), href: href.routeMonitoring(ns, name) });
+  if (page === 'createRoute') items.push({ label: t('nav.createRoute'), href: href.createRoute(ns) });
+  if (page === 'gateway' || page === 'gatewayMonitoring') items.push({ label: t('nav.gateway'), href: href.gateway(ns) });
+  if (page === 'gatewayMonitoring') items.push({ label: t('nav.monitoring'), href: href.gatewayMonitoring(ns) });
+  if (page === 'services') items.push({ label: t('nav.services'), href: href.services(ns) });
+  if (page === 'secrets') items.push({ label: t('nav.secrets'), href: href.secrets(ns) });
   return items;
 }
 

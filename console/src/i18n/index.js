@@ -1,9 +1,18 @@
 // A small i18n table: t('key', {param}) looks the key up in the current language (English as
 // the fallback), and replaces {param}. The choice is remembered in localStorage; the first
 // visit follows the browser's language.
-import en from './en.js';
-import zh from './zh.js';
+import baseEn from './en.js';
+import monitoringEn from './monitoring.en.js';
+import monitoringZh from './monitoring.zh.js';
+import resourcesEn from './resources.en.js';
+import resourcesZh from './resources.zh.js';
+import baseZh from './zh.js';
+import wizardEn from './wizard.en.js';
+import wizardZh from './wizard.zh.js';
 
+// Pages with many strings keep them in their own pair of files, merged here.
+const en = { ...baseEn, ...monitoringEn, ...resourcesEn, ...wizardEn };
+const zh = { ...baseZh, ...monitoringZh, ...resourcesZh, ...wizardZh };
 const TABLES = { en, zh };
 const KEY = 'waygate.lang';
 export const LANGUAGES = ['en', 'zh'];

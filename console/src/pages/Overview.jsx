@@ -68,6 +68,14 @@ export function Overview({ ns }) {
         <section class="card" aria-labelledby="card-services">
           <h2 id="card-services">{t('overview.services')}</h2>
           <Count result={services.value} testid="count-services" />
+          <p class="card-links">
+            <a class="button" href={href.services(ns)} id="overview-services">
+              {t('res.viewServices')}
+            </a>{' '}
+            <a href={href.secrets(ns)} id="overview-secrets">
+              {t('res.viewSecrets')}
+            </a>
+          </p>
         </section>
         <section class="card card-wide" aria-labelledby="card-gateway">
           <h2 id="card-gateway">{t('overview.gateway')}</h2>
@@ -75,6 +83,11 @@ export function Overview({ ns }) {
             <GatewayState ns={ns} result={gateway.value} canUpdate={perms && perms.updateGateway} />
           ) : (
             <Loading />
+          )}
+          {gateway.value && gateway.value.ok && (
+            <a class="button" href={href.gatewayMonitoring(ns)} id="gateway-monitoring">
+              {t('monitoring.overviewLink')}
+            </a>
           )}
         </section>
       </div>

@@ -5,11 +5,14 @@ import { ErrorMessage, Loading } from '../components/Messages.jsx';
 import { useLoad, useTitle } from '../hooks.js';
 import { formatTime, t } from '../i18n/index.js';
 import { WORKSPACE, alias, label, list, meta, paths } from '../k8s.js';
+import { platformPermissions } from '../permissions.js';
 import { href } from '../router.js';
 
 export function Projects() {
   useTitle(t('projects.title'));
   const [state, reload] = useLoad(() => list(paths.namespaces()), []);
+  // The cluster gateway is the platform admin's alone: nobody else gets the link.
+  const [platform] = useLoad(() => platformPermissions(), []);
   const result = state.value;
   let body;
   if (!result) {
@@ -66,7 +69,14 @@ export function Projects() {
   }
   return (
     <>
-      <h1 tabIndex={-1}>{t('projects.title')}</h1>
+      <div class="page-head">
+        <h1 tabIndex={-1}>{t('projects.title')}</h1>
+        {platform.value && platform.value.platformAdmin && (
+          <a class="button" href={href.clusterGateway()} id="cluster-gateway-link">
+            {t('cgw.link')}
+          </a>
+        )}
+      </div>
       {body}
     </>
   );

@@ -1,7 +1,8 @@
 // One route: its rules as cards (host, http or https from spec.tls, the certificate Secret, each
 // path with its type, Service, port and an "Open" link through the gateway), the access table
 // (ingresses/NAME/access: the same rows `kubectl get ingress -o wide` and `waygate routes`
-// show), labels, annotations and events.
+// show), labels, annotations and events. Operators and admins change it from here
+// (wizard/RouteEdits.jsx: edit information, rules, annotations, YAML; delete).
 import { useState } from 'preact/hooks';
 import { get } from '../api.js';
 import { Annotations, Labels } from '../components/KeyValues.jsx';
@@ -9,7 +10,9 @@ import { ErrorMessage, Loading } from '../components/Messages.jsx';
 import { useLoad, useTitle } from '../hooks.js';
 import { formatTime, t } from '../i18n/index.js';
 import { CREATOR, alias, annotation, description, list, meta, paths } from '../k8s.js';
+import { useProjectPermissions } from '../permissions.js';
 import { href } from '../router.js';
+import { RouteActions } from '../wizard/RouteEdits.jsx';
 
 // spec.tls names the host exactly, or with a wildcard covering its first label (as the
 // server's access table decides it).
@@ -251,8 +254,9 @@ function Events({ result }) {
 
 export function RouteDetail({ ns, name }) {
   useTitle(`${name} · ${t('routes.title')}`);
+  const perms = useProjectPermissions(ns);
   const [ingress, reload] = useLoad(() => get(paths.ingress(ns, name)), [ns, name]);
-  const [access] = useLoad(() => get(paths.access(ns, name)), [ns, name]);
+  const [access, reloadAccess] = useLoad(() => get(paths.access(ns, name)), [ns, name]);
   const [events] = useLoad(() => list(paths.events(ns), {
     fieldSelector: `involvedObject.kind=Ingress,involvedObject.name=${name}`,
   }), [ns, name]);
@@ -283,11 +287,20 @@ export function RouteDetail({ ns, name }) {
   return (
     <>
       {head}
-      <h1 tabIndex={-1}>
-        {name}
-        {alias(ing) && <span class="alias" id="route-alias"> {alias(ing)}</span>}
-      </h1>
+      <div class="page-head">
+        <h1 tabIndex={-1}>
+          {name}
+          {alias(ing) && <span class="alias" id="route-alias"> {alias(ing)}</span>}
+        </h1>
+        <RouteActions ns={ns} ing={ing} perms={perms} reload={() => {
+          reload();
+          reloadAccess();
+        }} />
+      </div>
       {description(ing) && <p class="lead" id="route-description">{description(ing)}</p>}
+      <p>
+        <a class="button" href={href.routeMonitoring(ns, name)} id="route-monitoring">{t('monitoring.overviewLink')}</a>
+      </p>
       <p class="muted">
         {t('common.created')} {formatTime(meta(ing).creationTimestamp)}
         {annotation(ing, CREATOR) && ` · ${t('detail.creator')} ${annotation(ing, CREATOR)}`}
