@@ -1,10 +1,117 @@
 #include "data_plane.h"
 
+#include <dirent.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <optional>
+#include <set>
+#include <sstream>
 
 #include "flags.h"
 
 namespace waygate::cmd {
+namespace {
+
+// The inodes of the listening TCP sockets whose address overlaps `addr` (same port; same IP, or
+// either side the unspecified address), from /proc/net/tcp or tcp6; nullopt when /proc cannot be
+// read. The kernel prints each 32-bit word of the address as the %08X of its in-memory value,
+// so parsing the hex back gives the bytes as sockaddr holds them, on any endianness.
+std::optional<std::vector<unsigned long>> ListenersOn(const net::Address& addr) {
+  std::ifstream table(addr.is_v6() ? "/proc/net/tcp6" : "/proc/net/tcp");
+  if (!table) return std::nullopt;
+  const size_t words = addr.is_v6() ? 4 : 1;
+  uint32_t want[4] = {};
+  if (addr.is_v6()) {
+    std::memcpy(want, &reinterpret_cast<const sockaddr_in6*>(addr.sa())->sin6_addr, 16);
+  } else {
+    std::memcpy(want, &reinterpret_cast<const sockaddr_in*>(addr.sa())->sin_addr, 4);
+  }
+  auto unspecified = [words](const uint32_t* a) {
+    for (size_t i = 0; i < words; ++i) {
+      if (a[i] != 0) return false;
+    }
+    return true;
+  };
+  std::vector<unsigned long> inodes;
+  std::string line;
+  std::getline(table, line);  // the header
+  while (std::getline(table, line)) {
+    // sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode ...
+    std::istringstream in(line);
+    std::string sl, local, remote, state, queues, timer, retransmits, uid, timeout;
+    unsigned long inode = 0;
+    if (!(in >> sl >> local >> remote >> state >> queues >> timer >> retransmits >> uid >>
+          timeout >> inode)) {
+      continue;
+    }
+    const size_t colon = local.find(':');
+    if (state != "0A" || colon != words * 8) continue;  // 0A: TCP_LISTEN
+    if (std::strtoul(local.c_str() + colon + 1, nullptr, 16) != addr.port()) continue;
+    uint32_t have[4] = {};
+    for (size_t i = 0; i < words; ++i) {
+      have[i] = static_cast<uint32_t>(std::strtoul(local.substr(i * 8, 8).c_str(), nullptr, 16));
+    }
+    if (std::memcmp(have, want, words * 4) == 0 || unspecified(have) || unspecified(want)) {
+      inodes.push_back(inode);
+    }
+  }
+  return inodes;
+}
+
+// The inodes of every socket this process holds ("socket:[N]" links in /proc/self/fd).
+std::set<unsigned long> OwnSocketInodes() {
+  std::set<unsigned long> inodes;
+  DIR* dir = ::opendir("/proc/self/fd");
+  if (dir == nullptr) return inodes;
+  while (const dirent* entry = ::readdir(dir)) {
+    char target[64];
+    std::string path = std::string("/proc/self/fd/") + entry->d_name;
+    ssize_t n = ::readlink(path.c_str(), target, sizeof target - 1);
+    if (n <= 0) continue;
+    target[n] = '\0';
+    unsigned long inode = 0;
+    if (std::sscanf(target, "socket:[%lu]", &inode) == 1) inodes.insert(inode);
+  }
+  ::closedir(dir);
+  return inodes;
+}
+
+// SO_REUSEPORT lets any process of the same user join a port, and the kernel then spreads new
+// connections over every socket in the group: a second gateway process on the same node port
+// (another `waygate serve` on this host, a stale one) would silently answer a share of them
+// from its own tables. Refuse instead, as a plain bind would. Checked after binding, so of two
+// processes racing for a port at least the later one sees the other.
+Status RefuseSharedPort(const net::Address& addr, const std::vector<int>& fds) {
+  auto listeners = ListenersOn(addr);
+  if (!listeners.has_value()) return OkStatus();  // no /proc: cannot tell
+  std::set<unsigned long> ours;
+  for (int fd : fds) {
+    struct stat st {};
+    if (::fstat(fd, &st) == 0) ours.insert(st.st_ino);
+  }
+  bool only_ours = true;
+  for (unsigned long inode : *listeners) only_ours = only_ours && ours.count(inode) != 0;
+  if (only_ours) return OkStatus();
+  // This process may hold the address already (a gateway's listener being replaced).
+  std::set<unsigned long> own = OwnSocketInodes();
+  for (unsigned long inode : *listeners) {
+    if (own.count(inode) == 0) {
+      return MakeError(ErrorCode::kConflict,
+                       "bind " + addr.ToString() +
+                           ": address already in use by another process (sharing it would "
+                           "split the connections between the two)");
+    }
+  }
+  return OkStatus();
+}
+
+}  // namespace
+
 Result<std::vector<int>> BindReusePort(net::Address addr, int count) {
   std::vector<int> fds;
   for (int i = 0; i < count; ++i) {
@@ -13,12 +120,19 @@ Result<std::vector<int>> BindReusePort(net::Address addr, int count) {
       for (int f : fds) ::close(f);
       return fd.error();
     }
+    fds.push_back(*fd);
     if (i == 0) {
       auto bound = net::LocalAddress(*fd);
-      if (!bound.ok()) return bound.error();
+      if (!bound.ok()) {
+        ::close(*fd);
+        return bound.error();
+      }
       addr = *bound;
+      if (Status shared = RefuseSharedPort(addr, fds); !shared.ok()) {
+        ::close(*fd);
+        return shared.error();
+      }
     }
-    fds.push_back(*fd);
   }
   return fds;
 }

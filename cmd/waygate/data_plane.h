@@ -60,7 +60,9 @@ class DataPlane {
 };
 
 // Binds one SO_REUSEPORT socket per worker on the same address. With port 0 the first bind
-// picks the port and the others join it, so tests can ask for "any free port".
+// picks the port and the others join it, so tests can ask for "any free port". An address
+// another process already listens on (with SO_REUSEPORT too, which the kernel would allow) is
+// refused with kConflict: the kernel would split the connections between the two processes.
 Result<std::vector<int>> BindReusePort(net::Address addr, int count);
 
 // --access-log PATH|- and --access-log-format combined|json; null when the log is off.

@@ -4,12 +4,13 @@ forced scope, and node ports allocated by the server into spec.service.ports: fr
 honoured or refused with the holder named."""
 
 import json
+import socket
 import subprocess
 import time
 import unittest
 
 from api_harness import ApiServer, ingress, wait_for
-from harness import WAYGATE_BIN, EchoBackend, dead_port
+from harness import WAYGATE_BIN, EchoBackend, dead_port, request
 from test_api_gateway import backend_objects
 
 NS = "kubesphere-controls-system"
@@ -377,6 +378,47 @@ class GatewayStatusTest(unittest.TestCase):
         self.kubectl("delete", gw, "kubesphere-router-demo", "-n", NS)
         self.wait_for("no address once the gateway is gone",
                       lambda: self.lb_ips("ingress", "demo-route", "demo") == [])
+
+    def test_routes_before_the_gateway_and_a_node_port_held_elsewhere(self):
+        """The seed's other order: the Route, its Service and Endpoints exist before the project's
+        gateway. The new node port serves the route at once, and every connection to it reaches
+        this server: a node port another process already listens on is refused, not shared (with
+        SO_REUSEPORT the kernel would hand that process a share of the connections, which it
+        answers with its own routes or 404s)."""
+        gw = "gateways.gateway.kubesphere.io"
+        for i in range(4):  # fresh projects; a race would show in some of them
+            ns = f"early{i}"
+            host = f"{ns}.example.com"
+            self.kubectl("create", "namespace", ns)
+            self.kubectl("create", "-f", "-", input=json.dumps(ingress("early", ns, host)))
+            self.kubectl("apply", "-f", "-",
+                         input=json.dumps(backend_objects(ns, "web", self.echo.port)))
+            self.kubectl("create", "-f", "-", input=json.dumps(gateway(ns)))
+            port = node_ports(self.api.kubectl_json("get", gw, f"kubesphere-router-{ns}",
+                                                    "-n", NS))["http"]
+            self.assertEqual(self.curl(host, "127.0.0.1", port), "200", ns)
+            statuses = [request(("127.0.0.1", port), host=host).status for _ in range(12)]
+            self.assertEqual(statuses, [200] * 12, ns)
+
+        # Another process holds a node port (SO_REUSEPORT, as a second gateway node would).
+        taken = 32290
+        foreign = socket.socket()
+        self.addCleanup(foreign.close)
+        foreign.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        foreign.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        foreign.bind(("127.0.0.1", taken))
+        foreign.listen(64)
+        foreign.settimeout(5)
+        self.kubectl("create", "namespace", "taken")
+        self.kubectl("create", "-f", "-", input=json.dumps(gateway("taken", ports={"http": taken})))
+        self.wait_for("the refusal logged", lambda: (
+            f"cannot listen on 127.0.0.1:{taken}: " in self.api.process.stderr_text()))
+        self.assertIn("another process", self.api.process.stderr_text())
+        # Every connection goes to the foreign socket: none was taken by the server.
+        for _ in range(12):
+            with socket.create_connection(("127.0.0.1", taken), timeout=5):
+                conn, _ = foreign.accept()
+                conn.close()
 
 
 if __name__ == "__main__":

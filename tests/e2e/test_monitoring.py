@@ -47,7 +47,7 @@ class MonitoringTest(unittest.TestCase):
         cls.echo = EchoBackend(cls.addClassCleanup, "web")
         cls.t = Tenants(cls.addClassCleanup, users=("viewer", "outsider"), namespaces=(PROJECT,),
                         extra_args=["--monitoring-step", f"{int(STEP_S * 1000)}ms",
-                                    "--nodeport-range", "32700-32799",
+                                    "--nodeport-range", "31650-31699",
                                     "--node-name", "gw-monitoring"])
         cls.api = cls.t.api
         cls.api.kubectl("apply", "-f", "-", input=json.dumps(

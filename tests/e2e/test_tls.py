@@ -798,7 +798,8 @@ class NewConnectionLoop(threading.Thread):
 class ApiModeTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.api = ApiServer(cls.addClassCleanup, extra_args=["--https-listen", "127.0.0.1:0"])
+        cls.api = ApiServer(cls.addClassCleanup, extra_args=["--https-listen", "127.0.0.1:0",
+                                                        "--nodeport-range", "31200-31299"])
         cls.api.process.wait_listeners(["https"], 10)
         cls.https = cls.api.process.address("https")
         cls.kubectl = cls.api.kubectl

@@ -8,6 +8,8 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <functional>
+#include <mutex>
 #include <thread>
 
 #include "kubeclient/fake_api.h"
@@ -67,7 +69,8 @@ class ApiSourceTest : public ::testing::Test {
     api_.Put(kIngresses, Ingress("web", "web.test"));
   }
 
-  std::unique_ptr<ApiSource> Start(int debounce_ms = 5, int max_delay_ms = 50) {
+  std::unique_ptr<ApiSource> Start(int debounce_ms = 5, int max_delay_ms = 50,
+                                   std::function<void(ApiSourceOptions&)> tweak = nullptr) {
     ApiSourceOptions options;
     options.client.server = *kubeclient::ParseServerUrl(api_.url(), "test");
     options.client.source = "test";
@@ -76,6 +79,7 @@ class ApiSourceTest : public ::testing::Test {
     options.backoff.initial = 20ms;
     options.backoff.max = 100ms;
     options.missing_recheck = 100ms;
+    if (tweak) tweak(options);
     auto source = ApiSource::Start(options, &cell_);
     EXPECT_TRUE(source.ok()) << source.error().message;
     return source.ok() ? std::move(*source) : nullptr;
@@ -218,6 +222,59 @@ TEST_F(ApiSourceTest, ServedGatewayCollectionIsFollowedToo) {
                          {"name", "kubesphere-router-kubesphere-system"}}},
                        {"spec", {{"service", {{"type", "NodePort"}}}}}});
   ASSERT_TRUE(Eventually([&] { return source->stats().kinds[6].objects == 1; }));
+}
+
+// The seed's order (a Route and its Service exist before the project's gateway): the gateway's
+// compiler, created when the Gateway appears, is fed every object held, so the very first set
+// that names the gateway already serves the route; later changes reach it too.
+TEST_F(ApiSourceTest, GatewayCreatedAfterItsRoutesServesThemInItsFirstTable) {
+  api_.SetMissing(kGateways, false);
+  std::mutex mu;
+  std::vector<std::shared_ptr<const GatewayTables>> sets;
+  auto source = Start(5, 50, [&](ApiSourceOptions& options) {
+    options.on_gateways = [&](std::shared_ptr<const GatewayTables> set) {
+      std::lock_guard lock(mu);
+      sets.push_back(std::move(set));
+    };
+  });
+  ASSERT_TRUE(Eventually([&] { return source->ready(); }));
+  const std::string key = "kubesphere-controls-system/kubesphere-router-demo";
+  // The address `host` resolves to in each set that names the gateway, in publish order.
+  auto resolved = [&](const std::string& host) {
+    std::vector<std::string> out;
+    std::lock_guard lock(mu);
+    for (const auto& set : sets) {
+      for (const auto& entry : set->gateways) {
+        if (entry.gateway != key) continue;
+        const route::Route* r = entry.table ? entry.table->Lookup(host, "/") : nullptr;
+        const route::Backend* b = r ? entry.table->BackendOf(*r) : nullptr;
+        out.push_back(b && !b->endpoints.empty() ? b->endpoints[0].address : "");
+      }
+    }
+    return out;
+  };
+  api_.Put(kGateways, {{"apiVersion", "gateway.kubesphere.io/v1alpha1"},
+                       {"kind", "Gateway"},
+                       {"metadata",
+                        {{"namespace", "kubesphere-controls-system"},
+                         {"name", "kubesphere-router-demo"}}},
+                       {"spec",
+                        {{"service", {{"type", "NodePort"}}},
+                         {"controller", {{"config", {{"proxy-read-timeout", "120"}}}}}}}});
+  ASSERT_TRUE(Eventually([&] { return !resolved("web.test").empty(); }));
+  EXPECT_EQ(resolved("web.test").front(), "10.0.0.7:8080");
+  {
+    std::lock_guard lock(mu);
+    ASSERT_FALSE(sets.empty());
+    for (const auto& entry : sets.back()->gateways) {
+      if (entry.gateway == key) {
+        EXPECT_EQ(entry.table->scope_namespace(), "demo");
+      }
+    }
+  }
+  // What changes after the gateway appeared reaches its table too.
+  api_.Put(kEndpoints, Endpoints("web", "10.0.0.9"));
+  ASSERT_TRUE(Eventually([&] { return resolved("web.test").back() == "10.0.0.9:8080"; }));
 }
 
 TEST_F(ApiSourceTest, InvalidObjectsAreSkippedAndCounted) {
