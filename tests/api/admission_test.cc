@@ -109,5 +109,40 @@ TEST(AdmissionTest, ImmutableSecretType) {
   EXPECT_TRUE(immutable);
 }
 
+// kube's ValidateSecret for kubernetes.io/tls: both keys must exist (an empty value is fine, and
+// the PEM is never parsed); stringData counts, as it is folded into data before validation.
+TEST(AdmissionTest, TlsSecretNeedsBothKeysButNoParsablePem) {
+  const ResourceInfo& r = Res("", "secrets");
+  const WriteContext ctx{"admin", "2026-11-27T10:00:00Z"};
+  json none = json::parse(R"({"apiVersion":"v1","kind":"Secret","type":"kubernetes.io/tls",
+    "metadata":{"name":"s","namespace":"d"},"data":{"ca.crt":"Y2E="}})");
+  PrepareForCreate(r, none, ctx);
+  auto errors = Validate(r, none, nullptr);
+  ASSERT_EQ(errors.size(), 2u);
+  EXPECT_EQ(errors[0].field, "data[tls.crt]");
+  EXPECT_EQ(errors[0].message, "Required value");
+  EXPECT_EQ(errors[1].field, "data[tls.key]");
+  EXPECT_EQ(errors[1].message, "Required value");
+
+  json from_string_data = json::parse(R"({"apiVersion":"v1","kind":"Secret",
+    "type":"kubernetes.io/tls","metadata":{"name":"s","namespace":"d"},
+    "data":{"tls.crt":"bm90IGEgY2VydA=="},"stringData":{"tls.key":"not a key either"}})");
+  PrepareForCreate(r, from_string_data, ctx);
+  EXPECT_TRUE(Validate(r, from_string_data, nullptr).empty());
+
+  json empty_values = json::parse(R"({"apiVersion":"v1","kind":"Secret",
+    "type":"kubernetes.io/tls","metadata":{"name":"s","namespace":"d"},
+    "data":{"tls.crt":"","tls.key":""}})");
+  PrepareForCreate(r, empty_values, ctx);
+  EXPECT_TRUE(Validate(r, empty_values, nullptr).empty());
+
+  // An update that drops a key is refused the same way.
+  json dropped = from_string_data;
+  dropped["data"].erase("tls.key");
+  auto update_errors = Validate(r, dropped, &from_string_data);
+  ASSERT_EQ(update_errors.size(), 1u);
+  EXPECT_EQ(update_errors[0].field, "data[tls.key]");
+}
+
 }  // namespace
 }  // namespace waygate::api

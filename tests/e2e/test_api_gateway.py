@@ -3,7 +3,10 @@
 API server restarting (resume the watch) without serving a half-applied change."""
 
 import json
+import ssl
 import unittest
+import urllib.error
+import urllib.request
 
 from api_harness import ApiServer, ingress
 from harness import WAYGATE_BIN, EchoBackend, Process, request, wait_until
@@ -28,7 +31,7 @@ class ApiGatewayTest(unittest.TestCase):
     def setUpClass(cls):
         cls.blue = EchoBackend(cls.addClassCleanup, "blue")
         cls.green = EchoBackend(cls.addClassCleanup, "green")
-        cls.api = ApiServer(cls.addClassCleanup)
+        cls.api = ApiServer(cls.addClassCleanup, extra_args=["--nodeport-range", "31100-31199"])
         cls.kubectl = cls.api.kubectl
         cls.kubectl("create", "namespace", "live")
         cls.kubectl("apply", "-f", "-", input=json.dumps(backend_objects("live", "blue",
@@ -80,6 +83,104 @@ class ApiGatewayTest(unittest.TestCase):
                    what="change after the API restart served by the remote node")
         self.assertEqual(served_by(gw, "remote.example.com"), "blue")
         node.assert_alive()
+
+
+class GatewayConfigAdmissionTest(unittest.TestCase):
+    """spec.controller.config is checked at admission with the parser the gateways use: a bad
+    value is a 422 naming spec.controller.config[<key>] on every write path (create, patch,
+    server-side apply), a good one is stored, an unknown key passes with a Warning."""
+
+    PROJECT = "cfgcheck"
+    NAME = f"kubesphere-router-{PROJECT}"
+    NS = "kubesphere-controls-system"
+    PATH = f"/apis/gateway.kubesphere.io/v1alpha1/namespaces/{NS}/gateways"
+
+    @classmethod
+    def setUpClass(cls):
+        cls.api = ApiServer(cls.addClassCleanup, extra_args=["--nodeport-range", "31100-31199"])
+        cls.kubectl = cls.api.kubectl
+        cls.kubectl("create", "namespace", cls.PROJECT)
+        cls.ctx = ssl.create_default_context(cafile=cls.api.ca_file)
+
+    def gateway(self, config):
+        return {"apiVersion": "gateway.kubesphere.io/v1alpha1", "kind": "Gateway",
+                "metadata": {"name": self.NAME, "namespace": self.NS},
+                "spec": {"service": {"type": "NodePort"}, "deployment": {"replicas": 1},
+                         "controller": {"config": config}}}
+
+    def post(self, obj):
+        req = urllib.request.Request(
+            self.api.url + self.PATH, data=json.dumps(obj).encode(), method="POST",
+            headers={"Authorization": "Bearer " + self.api.token,
+                     "Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(req, context=self.ctx, timeout=20) as resp:
+                return resp.status, resp.headers.get_all("Warning") or [], json.load(resp)
+        except urllib.error.HTTPError as e:
+            return e.code, e.headers.get_all("Warning") or [], json.load(e)
+
+    def delete_gateway(self):
+        self.kubectl("delete", "gateways.gateway.kubesphere.io", self.NAME, "-n", self.NS,
+                     "--ignore-not-found")
+
+    def test_bad_value_is_422_with_the_map_key_field(self):
+        self.addCleanup(self.delete_gateway)
+        code, _, status = self.post(self.gateway({"proxy-read-timeout": "banana",
+                                                  "proxy-body-size": "8m"}))
+        self.assertEqual(code, 422, status)
+        self.assertEqual(status["reason"], "Invalid")
+        causes = status["details"]["causes"]
+        self.assertEqual([c["field"] for c in causes],
+                         ["spec.controller.config[proxy-read-timeout]"])
+        self.assertEqual(causes[0]["reason"], "FieldValueInvalid")
+        self.assertIn('invalid duration "banana"', causes[0]["message"])
+        # Nothing stored, no node port taken.
+        missing = self.kubectl("get", "gateways.gateway.kubesphere.io", self.NAME, "-n", self.NS,
+                               check=False)
+        self.assertNotEqual(missing.returncode, 0)
+        self.assertIn("NotFound", missing.stderr)
+        # kubectl shows the field and the parser's reason.
+        refused = self.kubectl("create", "-f", "-", check=False,
+                               input=json.dumps(self.gateway({"keep-alive": "forever"})))
+        self.assertNotEqual(refused.returncode, 0)
+        self.assertIn(f'The Gateway "{self.NAME}" is invalid', refused.stderr)
+        self.assertIn('spec.controller.config[keep-alive]: Invalid value: "forever"',
+                      refused.stderr)
+
+    def test_good_value_201_unknown_key_warns_and_edits_are_checked(self):
+        self.addCleanup(self.delete_gateway)
+        code, warnings, created = self.post(self.gateway({"proxy-read-timeout": "120",
+                                                          "proxy-read-timeuot": "5"}))
+        self.assertEqual(code, 201, created)
+        self.assertEqual(created["spec"]["controller"]["config"]["proxy-read-timeout"], "120")
+        self.assertEqual(len(warnings), 1, warnings)
+        self.assertIn("spec.controller.config[proxy-read-timeuot]: unknown key", warnings[0])
+        self.assertIn('did you mean \\"proxy-read-timeout\\"', warnings[0])
+
+        gw = ("gateways.gateway.kubesphere.io", self.NAME, "-n", self.NS)
+        # A merge patch with a bad value is refused; the stored value stays.
+        patched = self.kubectl("patch", *gw, "--type", "merge", "-p",
+                               '{"spec":{"controller":{"config":{"hsts-max-age":"a year"}}}}',
+                               check=False)
+        self.assertNotEqual(patched.returncode, 0)
+        self.assertIn('spec.controller.config[hsts-max-age]: Invalid value: "a year"',
+                      patched.stderr)
+        # Server-side apply goes through the same admission.
+        applied = self.kubectl("apply", "--server-side", "--field-manager", "e2e", "-f", "-",
+                               check=False, input=json.dumps(self.gateway(
+                                   {"http-redirect-code": "303"})))
+        self.assertNotEqual(applied.returncode, 0)
+        self.assertIn("spec.controller.config[http-redirect-code]", applied.stderr)
+        self.assertIn("must be one of 301, 302, 307 or 308", applied.stderr)
+        stored = self.api.kubectl_json("get", *gw)["spec"]["controller"]["config"]
+        self.assertEqual(stored, {"proxy-read-timeout": "120", "proxy-read-timeuot": "5"})
+        # A good patch lands; kubectl prints the unknown key's Warning again.
+        ok = self.kubectl("patch", *gw, "--type", "merge", "-p",
+                          '{"spec":{"controller":{"config":{"proxy-read-timeout":"30s"}}}}')
+        self.assertIn("Warning: spec.controller.config[proxy-read-timeuot]: unknown key",
+                      ok.stderr)
+        stored = self.api.kubectl_json("get", *gw)["spec"]["controller"]["config"]
+        self.assertEqual(stored["proxy-read-timeout"], "30s")
 
 
 if __name__ == "__main__":

@@ -117,6 +117,48 @@ class ApiHttpTest(unittest.TestCase):
         self.assertEqual(after["spec"]["defaultBackend"]["service"]["name"], "web")
         self.assertEqual(after["metadata"]["generation"], 1)
 
+    def test_tls_secret_needs_both_keys_as_kube_says_but_pem_is_not_parsed(self):
+        path = "/api/v1/namespaces/default/secrets"
+        json_body = {"Content-Type": "application/json"}
+
+        def secret(name, data=None, string_data=None):
+            obj = {"apiVersion": "v1", "kind": "Secret", "type": "kubernetes.io/tls",
+                   "metadata": {"name": name, "namespace": "default"}}
+            if data is not None:
+                obj["data"] = data
+            if string_data is not None:
+                obj["stringData"] = string_data
+            return json.dumps(obj).encode()
+
+        status, _, body = self.request("POST", path, secret("half", {"tls.crt": "Y2VydA=="}),
+                                       json_body)
+        self.assertEqual(status, 422, body)
+        st = json.loads(body)
+        # kube-apiserver's ValidateSecret, word for word.
+        self.assertEqual(st["reason"], "Invalid")
+        self.assertEqual(st["message"], 'Secret "half" is invalid: data[tls.key]: Required value')
+        self.assertEqual(st["details"]["causes"], [
+            {"reason": "FieldValueRequired", "message": "Required value", "field": "data[tls.key]"}])
+        status, _, body = self.request("POST", path, secret("none", {}), json_body)
+        self.assertEqual(status, 422, body)
+        self.assertEqual([c["field"] for c in json.loads(body)["details"]["causes"]],
+                         ["data[tls.crt]", "data[tls.key]"])
+        self.assertEqual(self.request("GET", path + "/half")[0], 404)
+
+        # kube does not parse the PEM: unusable content is stored (the gateways then record a
+        # Warning Event for the Ingress that names it), and stringData counts.
+        status, _, body = self.request(
+            "POST", path, secret("junk", {"tls.crt": "bm90IGEgY2VydA=="},
+                                 {"tls.key": "not a key"}), json_body)
+        self.assertEqual(status, 201, body)
+        self.assertEqual(sorted(json.loads(body)["data"]), ["tls.crt", "tls.key"])
+        # An update that drops a key is refused too.
+        status, _, body = self.request(
+            "PATCH", path + "/junk", b'{"data":{"tls.key":null}}',
+            {"Content-Type": "application/merge-patch+json"})
+        self.assertEqual(status, 422, body)
+        self.assertEqual(json.loads(body)["details"]["causes"][0]["field"], "data[tls.key]")
+
 
 if __name__ == "__main__":
     unittest.main()
