@@ -27,7 +27,8 @@ struct LogField {
   char data[N];
   void Set(std::string_view s) {
     len = static_cast<uint16_t>(std::min(s.size(), N));
-    memcpy(data, s.data(), len);
+    // An empty view may carry a null pointer, which memcpy must not receive even for 0 bytes.
+    if (len != 0) memcpy(data, s.data(), len);
   }
   std::string_view view() const { return std::string_view(data, len); }
 };
