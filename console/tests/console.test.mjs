@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import en from '../src/i18n/en.js';
 import zh from '../src/i18n/zh.js';
 import { openBrowser } from './browser.mjs';
+import { eventually, runSteps, signIn as signInAs, text } from './steps.mjs';
 
 const fixture = JSON.parse(process.env.CONSOLE_FIXTURE || '{}');
 if (!fixture.url) {
@@ -22,21 +23,6 @@ const HTTPS = nodePorts.https;
 const steps = [];
 const step = (name, fn) => steps.push({ name, fn });
 
-// Retries `check` (which throws while not yet true) until it passes or `timeout` ms pass:
-// pages render after their fetches resolve.
-async function eventually(check, timeout = 5000) {
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    try {
-      return await check();
-    } catch (e) {
-      if (Date.now() > deadline) throw e;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-}
-
-const text = async (locator) => ((await locator.textContent()) || '').replace(/\s+/g, ' ').trim();
 const texts = async (locator) => (await locator.allTextContents()).map((s) => s.replace(/\s+/g, ' ').trim());
 
 async function routeNames(page) {
@@ -50,14 +36,7 @@ async function expectRoutes(page, expected, { ordered = false } = {}) {
   });
 }
 
-async function signIn(s, user, password = passwords[user]) {
-  await s.go('#/projects');
-  await s.page.fill('#signin-user', user);
-  await s.page.fill('#signin-password', password);
-  await s.page.click('button[type=submit]');
-  await eventually(async () => assert.equal(await text(s.page.locator('[data-testid=current-user]')), user));
-  await s.settle();
-}
+const signIn = (s, user, password = passwords[user]) => signInAs(s, user, password);
 
 // The API as the signed-in user of `s` (the token the page keeps in sessionStorage).
 async function apiAs(s, method, path) {
@@ -512,25 +491,4 @@ step('an unknown page says so', async () => {
 
 // --- run -----------------------------------------------------------------------------------
 
-const started = Date.now();
-const failures = [];
-for (const { name, fn } of steps) {
-  const t0 = Date.now();
-  try {
-    await fn();
-    console.log(`ok   ${name} (${Date.now() - t0} ms)`);
-  } catch (e) {
-    failures.push(name);
-    console.log(`FAIL ${name} (${Date.now() - t0} ms)\n  ${String(e && e.stack ? e.stack : e).replace(/\n/g, '\n  ')}`);
-  }
-}
-if (b.problems.length) {
-  failures.push('no console errors or CSP violations');
-  console.log(`FAIL no console errors or CSP violations:\n  ${b.problems.join('\n  ')}`);
-} else {
-  console.log('ok   no console errors or CSP violations');
-}
-await b.close();
-console.log(`${steps.length + 1 - failures.length}/${steps.length + 1} passed in ` +
-            `${((Date.now() - started) / 1000).toFixed(1)} s; ${b.shots.length} screenshots in ${b.dir}`);
-process.exit(failures.length ? Math.min(failures.length, 100) : 0);
+process.exit(await runSteps(steps, b));

@@ -1,7 +1,7 @@
 // Small helpers for the console's browser tests (plain node scripts): ordered steps whose
 // failures are reported and counted, polling until a check passes, text of a locator, signing
-// in through the form, and the API with the page's own token. monitoring.test.mjs uses them;
-// console.test.mjs has its own copies from before this file existed.
+// in through the form, and the API with the page's own token. Every console/tests/*.test.mjs
+// uses them.
 import assert from 'node:assert/strict';
 
 // Retries `check` (which throws while not yet true) until it passes or `timeout` ms pass.

@@ -52,6 +52,46 @@ def missing_tools():
     return missing
 
 
+def require_browser(what):
+    """Skips the calling test class when the browser tools are missing; under CI=true that is a
+    failure instead, so CI cannot pass without having run the browser."""
+    missing = missing_tools()
+    if missing:
+        reason = f"{what} needs: " + "; ".join(missing)
+        if os.environ.get("CI") == "true":
+            raise AssertionError(reason)
+        raise unittest.SkipTest(reason)
+
+
+def browser_environment(tenants, **fixture):
+    """The environment of a console/tests/*.mjs script: CONSOLE_FIXTURE (the server URL, each
+    user's password, the admin token, plus `fixture`), SCREENSHOT_DIR (default build/screenshots)
+    and CHROMIUM."""
+    screenshots = os.environ.get("SCREENSHOT_DIR") or os.path.join(
+        os.path.dirname(os.path.abspath(WAYGATE_BIN)), "screenshots")
+    data = {"url": tenants.api.url, "passwords": {u: password_of(u) for u in USERS},
+            "adminToken": tenants.api.token, **fixture}
+    return dict(os.environ, CONSOLE_FIXTURE=json.dumps(data), SCREENSHOT_DIR=screenshots,
+                CHROMIUM=CHROMIUM)
+
+
+def run_node(test, args, env=None, timeout=240, server=None):
+    """Runs `node ARGS` in console/ and fails `test` with the script's output (and the tail of
+    `server`'s log, when given) if it exits non-zero; returns the output."""
+    started = time.monotonic()
+    run = subprocess.run([NODE, *map(str, args)], cwd=str(CONSOLE), env=env,
+                         capture_output=True, text=True, timeout=timeout)
+    output = run.stdout + run.stderr
+    if run.returncode != 0:
+        log = f"\n--- waygate serve's log (tail) ---\n{server.process.stderr_text()[-4000:]}" \
+            if server is not None else ""
+        test.fail(f"node {' '.join(map(str, args))} failed (exit {run.returncode}, "
+                  f"{time.monotonic() - started:.1f}s):\n{output[-12000:]}{log}")
+    if os.environ.get("CONSOLE_TEST_VERBOSE"):
+        print(output)
+    return output
+
+
 def route(name, host, labels, annotations=None, paths=(("/", "Prefix"),), tls_secret=None):
     spec = {"ingressClassName": "waygate", "rules": [{"host": host, "http": {"paths": [
         {"path": p, "pathType": t,
@@ -107,12 +147,7 @@ def status_ip(obj):
 class ConsoleBrowserTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        missing = missing_tools()
-        if missing:
-            reason = "console browser test needs: " + "; ".join(missing)
-            if os.environ.get("CI") == "true":
-                raise AssertionError(reason)
-            raise unittest.SkipTest(reason)
+        require_browser("console browser test")
         cls.echo = EchoBackend(cls.addClassCleanup, "web")
         cls.t = Tenants(cls.addClassCleanup, extra_args=["--nodeport-range", NODEPORT_RANGE])
         cls.seed()
@@ -156,20 +191,6 @@ class ConsoleBrowserTest(unittest.TestCase):
                                for n in ("web", "secure")),
                    timeout=20, what="the node address in the ingress status")
 
-    def environment(self):
-        screenshots = os.environ.get("SCREENSHOT_DIR") or os.path.join(
-            os.path.dirname(os.path.abspath(WAYGATE_BIN)), "screenshots")
-        fixture = {
-            "url": self.t.api.url,
-            "passwords": {u: password_of(u) for u in USERS},
-            "adminToken": self.t.api.token,
-            "nodePorts": self.node_ports,
-            "echoName": self.echo.name,
-        }
-        env = dict(os.environ, CONSOLE_FIXTURE=json.dumps(fixture), SCREENSHOT_DIR=screenshots,
-                   CHROMIUM=CHROMIUM)
-        return env
-
     def test_console_in_browser(self):
         # The binary must carry the real console, not the "not built" placeholder.
         conn = http.client.HTTPSConnection(*self.t.api.address, context=self.t.ctx, timeout=10)
@@ -182,15 +203,8 @@ class ConsoleBrowserTest(unittest.TestCase):
                       "the binary embeds the placeholder page: build with node and "
                       "console/node_modules (make setup)")
 
-        started = time.monotonic()
-        run = subprocess.run([NODE, str(TEST_SCRIPT)], cwd=str(CONSOLE), env=self.environment(),
-                             capture_output=True, text=True, timeout=240)
-        output = run.stdout + run.stderr
-        if run.returncode != 0:
-            self.fail(f"console browser test failed (exit {run.returncode}, "
-                      f"{time.monotonic() - started:.1f}s):\n{output[-12000:]}")
-        if os.environ.get("CONSOLE_TEST_VERBOSE"):
-            print(output)
+        env = browser_environment(self.t, nodePorts=self.node_ports, echoName=self.echo.name)
+        run_node(self, [TEST_SCRIPT], env=env)
 
 
 if __name__ == "__main__":

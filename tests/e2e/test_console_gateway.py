@@ -10,15 +10,12 @@ for the upload, and a file that is not PEM. `node console/tests/gateway.test.mjs
 browser, checks the API after each write, makes real requests to the node ports and the EIP,
 and writes screenshots to SCREENSHOT_DIR; its output becomes this test's failure message."""
 
-import json
 import os
-import subprocess
-import time
 import unittest
 
-from harness import WAYGATE_BIN, EchoBackend, dead_port, make_temp_dir
-from test_api_permissions import USERS, Tenants, password_of
-from test_console import CHROMIUM, CONSOLE, NODE, missing_tools
+from harness import EchoBackend, dead_port, make_temp_dir
+from test_api_permissions import Tenants
+from test_console import CONSOLE, browser_environment, require_browser, run_node
 from tls_certs import Pki
 
 TEST_SCRIPT = CONSOLE / "tests" / "gateway.test.mjs"
@@ -31,12 +28,7 @@ ROUTE_HOST = "shop.p1.example.com"
 class ConsoleGatewayTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        missing = missing_tools()
-        if missing:
-            reason = "console browser test needs: " + "; ".join(missing)
-            if os.environ.get("CI") == "true":
-                raise AssertionError(reason)
-            raise unittest.SkipTest(reason)
+        require_browser("console gateway test")
         cls.echo = EchoBackend(cls.addClassCleanup, "shop-echo")
         # The LoadBalancer listeners on the EIP: free ports, not 80/443.
         cls.lb_http, cls.lb_https = dead_port(), dead_port()
@@ -49,38 +41,13 @@ class ConsoleGatewayTest(unittest.TestCase):
         with open(cls.not_pem, "w") as f:
             f.write("these are my notes, not a certificate\n")
 
-    def environment(self):
-        screenshots = os.environ.get("SCREENSHOT_DIR") or os.path.join(
-            os.path.dirname(os.path.abspath(WAYGATE_BIN)), "screenshots")
-        fixture = {
-            "url": self.t.api.url,
-            "passwords": {u: password_of(u) for u in USERS},
-            "adminToken": self.t.api.token,
-            "echoPort": self.echo.port,
-            "echoName": self.echo.name,
-            "nodePortRange": list(NODEPORT_RANGE),
-            "eip": LB_POOL[0],
-            "lbHttp": self.lb_http,
-            "routeHost": ROUTE_HOST,
-            "certPath": self.leaf.cert_path,
-            "keyPath": self.leaf.key_path,
-            "notPemPath": self.not_pem,
-        }
-        return dict(os.environ, CONSOLE_FIXTURE=json.dumps(fixture), SCREENSHOT_DIR=screenshots,
-                    CHROMIUM=CHROMIUM)
-
     def test_gateway_services_secrets_in_browser(self):
-        started = time.monotonic()
-        run = subprocess.run([NODE, str(TEST_SCRIPT)], cwd=str(CONSOLE), env=self.environment(),
-                             capture_output=True, text=True, timeout=240)
-        output = run.stdout + run.stderr
-        if run.returncode != 0:
-            server_log = self.t.api.process.stderr_text()[-4000:]
-            self.fail(f"console gateway browser test failed (exit {run.returncode}, "
-                      f"{time.monotonic() - started:.1f}s):\n{output[-12000:]}\n"
-                      f"--- waygate serve's log (tail) ---\n{server_log}")
-        if os.environ.get("CONSOLE_TEST_VERBOSE"):
-            print(output)
+        env = browser_environment(
+            self.t, echoPort=self.echo.port, echoName=self.echo.name,
+            nodePortRange=list(NODEPORT_RANGE), eip=LB_POOL[0], lbHttp=self.lb_http,
+            routeHost=ROUTE_HOST, certPath=self.leaf.cert_path, keyPath=self.leaf.key_path,
+            notPemPath=self.not_pem)
+        run_node(self, [TEST_SCRIPT], env=env, server=self.t.api)
 
 
 if __name__ == "__main__":

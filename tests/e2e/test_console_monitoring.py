@@ -12,15 +12,13 @@ tools it needs and the way it starts the browser are test_console's; without the
 except in CI (CI=true), where it fails."""
 
 import json
-import os
-import subprocess
-import time
 import unittest
 
-from harness import WAYGATE_BIN, EchoBackend, wait_until
+from harness import EchoBackend, wait_until
 from test_api_gateway import backend_objects
-from test_api_permissions import Tenants, password_of
-from test_console import CHROMIUM, CONSOLE, GATEWAYS, INGRESSES, NODE, answer, missing_tools, route
+from test_api_permissions import Tenants
+from test_console import (CONSOLE, GATEWAYS, INGRESSES, answer, browser_environment,
+                          require_browser, route, run_node)
 from test_gateways import gateway
 
 PROJECT = "p1"
@@ -37,12 +35,7 @@ UNIT_TEST = CONSOLE / "tests" / "chart.unit.mjs"
 class ConsoleMonitoringTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        missing = missing_tools()
-        if missing:
-            reason = "console monitoring test needs: " + "; ".join(missing)
-            if os.environ.get("CI") == "true":
-                raise AssertionError(reason)
-            raise unittest.SkipTest(reason)
+        require_browser("console monitoring test")
         cls.echo = EchoBackend(cls.addClassCleanup, "web")
         cls.t = Tenants(cls.addClassCleanup, users=USERS, namespaces=(PROJECT,),
                         extra_args=["--monitoring-step", f"{int(STEP_S * 1000)}ms",
@@ -57,37 +50,14 @@ class ConsoleMonitoringTest(unittest.TestCase):
         wait_until(lambda: answer(HOST, cls.node_ports["http"], False, "/") == 200, timeout=20,
                    what=f"{HOST} through the gateway's node port")
 
-    def run_node(self, args, env=None, timeout=120):
-        started = time.monotonic()
-        run = subprocess.run([NODE, *args], cwd=str(CONSOLE), env=env, capture_output=True,
-                             text=True, timeout=timeout)
-        output = run.stdout + run.stderr
-        if run.returncode != 0:
-            self.fail(f"node {' '.join(map(str, args))} failed (exit {run.returncode}, "
-                      f"{time.monotonic() - started:.1f}s):\n{output[-12000:]}")
-        if os.environ.get("CONSOLE_TEST_VERBOSE"):
-            print(output)
-        return output
-
     def test_chart_arithmetic(self):
-        output = self.run_node(["--test", str(UNIT_TEST)])
+        output = run_node(self, ["--test", UNIT_TEST], timeout=120)
         self.assertIn("# fail 0", output)
 
     def test_monitoring_in_browser(self):
-        screenshots = os.environ.get("SCREENSHOT_DIR") or os.path.join(
-            os.path.dirname(os.path.abspath(WAYGATE_BIN)), "screenshots")
-        fixture = {
-            "url": self.t.api.url,
-            "passwords": {u: password_of(u) for u in USERS},
-            "nodePorts": self.node_ports,
-            "project": PROJECT,
-            "route": ROUTE,
-            "host": HOST,
-            "stepSeconds": STEP_S,
-        }
-        env = dict(os.environ, CONSOLE_FIXTURE=json.dumps(fixture), SCREENSHOT_DIR=screenshots,
-                   CHROMIUM=CHROMIUM)
-        output = self.run_node([str(BROWSER_TEST)], env=env, timeout=240)
+        env = browser_environment(self.t, nodePorts=self.node_ports, project=PROJECT,
+                                  route=ROUTE, host=HOST, stepSeconds=STEP_S)
+        output = run_node(self, [BROWSER_TEST], env=env)
         self.assertRegex(output, r"\n\d+ passed, 0 failed")
 
 

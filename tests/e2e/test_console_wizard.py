@@ -15,15 +15,13 @@ Needs node, console/node_modules (`make setup`) and /usr/lib/chromium/chromium; 
 test is skipped, except in CI (CI=true), where it fails."""
 
 import json
-import os
-import subprocess
-import time
 import unittest
 
-from harness import WAYGATE_BIN, EchoBackend, make_temp_dir, wait_until
+from harness import EchoBackend, make_temp_dir, wait_until
 from test_api_gateway import backend_objects
-from test_api_permissions import USERS, Tenants, password_of
-from test_console import CHROMIUM, CONSOLE, GATEWAYS, NODE, answer, missing_tools
+from test_api_permissions import Tenants
+from test_console import (CONSOLE, GATEWAYS, answer, browser_environment, require_browser,
+                          run_node)
 from test_gateways import gateway
 from tls_certs import Pki
 
@@ -35,12 +33,7 @@ NODEPORT_RANGE = "31700-31749"
 class ConsoleWizardTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        missing = missing_tools()
-        if missing:
-            reason = "console wizard test needs: " + "; ".join(missing)
-            if os.environ.get("CI") == "true":
-                raise AssertionError(reason)
-            raise unittest.SkipTest(reason)
+        require_browser("console wizard test")
         cls.echo = EchoBackend(cls.addClassCleanup, "web")
         cls.t = Tenants(cls.addClassCleanup, extra_args=["--nodeport-range", NODEPORT_RANGE])
         cls.seed()
@@ -66,31 +59,11 @@ class ConsoleWizardTest(unittest.TestCase):
         wait_until(lambda: answer("nothing.example.com", cls.node_ports["http"], False, "/") is not None,
                    timeout=20, what="the gateway's http node port")
 
-    def environment(self):
-        screenshots = os.environ.get("SCREENSHOT_DIR") or os.path.join(
-            os.path.dirname(os.path.abspath(WAYGATE_BIN)), "screenshots")
-        fixture = {
-            "url": self.t.api.url,
-            "passwords": {u: password_of(u) for u in USERS},
-            "adminToken": self.t.api.token,
-            "nodePorts": self.node_ports,
-            "echoName": self.echo.name,
-            "uploadCert": self.upload.cert_path,
-            "uploadKey": self.upload.key_path,
-        }
-        return dict(os.environ, CONSOLE_FIXTURE=json.dumps(fixture), SCREENSHOT_DIR=screenshots,
-                    CHROMIUM=CHROMIUM)
-
     def test_wizard_in_browser(self):
-        started = time.monotonic()
-        run = subprocess.run([NODE, str(TEST_SCRIPT)], cwd=str(CONSOLE), env=self.environment(),
-                             capture_output=True, text=True, timeout=280)
-        output = run.stdout + run.stderr
-        if run.returncode != 0:
-            self.fail(f"console wizard test failed (exit {run.returncode}, "
-                      f"{time.monotonic() - started:.1f}s):\n{output[-12000:]}")
-        if os.environ.get("CONSOLE_TEST_VERBOSE"):
-            print(output)
+        env = browser_environment(self.t, nodePorts=self.node_ports, echoName=self.echo.name,
+                                  uploadCert=self.upload.cert_path,
+                                  uploadKey=self.upload.key_path)
+        run_node(self, [TEST_SCRIPT], env=env, timeout=280)
         # What the browser created and deleted is true in the API too.
         status, _ = self.t.call("admin", "GET",
                                 "/apis/networking.k8s.io/v1/namespaces/p1/ingresses/shop")
